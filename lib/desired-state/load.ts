@@ -1,0 +1,121 @@
+import { toPointer } from "../diff/pointer.ts";
+import { PROTOCOLS, type Protocol } from "../facts/integration.ts";
+import { compareErrors, type DesiredStateError } from "./errors.ts";
+import { describeIssue, type IssueMessage } from "./messages.ts";
+import { checkRules } from "./rules.ts";
+import { type DesiredDocument, documentSchema, type SchemaProtocol } from "./schema.ts";
+import { DEFAULT_YAML_LIMITS, type Located, type Position, parseYaml, type YamlLimits } from "./yaml.ts";
+
+export interface DesiredFile {
+  /** The name errors are reported under. */
+  path: string;
+  bytes: Uint8Array;
+  /** The file's size when `bytes` were not read because it is over the limit. */
+  size?: number;
+}
+
+export interface DesiredApi {
+  file: string;
+  doc: DesiredDocument;
+}
+
+/** A desired state: one git revision of `desired-state/`. Valid only when `errors` is empty. */
+export interface DesiredState {
+  /** Valid files, sorted by apiId. */
+  apis: DesiredApi[];
+  /** Every error in every file, sorted by file and position. */
+  errors: DesiredStateError[];
+}
+
+/**
+ * Validates a set of desired-state files and reports every error, not the first. Pure: the caller reads
+ * the files. A state with any error must not be applied, even in part.
+ */
+export function loadDesiredFiles(
+  files: readonly DesiredFile[],
+  limits: YamlLimits = DEFAULT_YAML_LIMITS,
+): DesiredState {
+  const apis: DesiredApi[] = [];
+  const errors: DesiredStateError[] = [];
+  const owners = new Map<string, { file: string; position: Position }>();
+
+  for (const file of files) {
+    const parsed = parseYaml(file.bytes, limits, file.size);
+    const fileErrors: DesiredStateError[] = parsed.problems.map((p) => ({
+      file: file.path,
+      line: p.position.line,
+      column: p.position.column,
+      pointer: p.pointer,
+      message: p.message,
+    }));
+    const locate = (m: IssueMessage): DesiredStateError => {
+      const pointer = toPointer(m.path);
+      const at = nearest(parsed.positions, m.path);
+      const position = (m.atKey ? at?.key : undefined) ?? at?.value ?? { line: 1, column: 1 };
+      return { file: file.path, line: position.line, column: position.column, pointer, message: m.message };
+    };
+
+    if (parsed.value !== undefined || parsed.problems.length === 0) {
+      const value = parsed.value;
+      if (value === null || typeof value !== "object" || Array.isArray(value)) {
+        fileErrors.push({
+          file: file.path,
+          ...(parsed.positions.get("")?.value ?? { line: 1, column: 1 }),
+          pointer: "",
+          message: "a desired-state file is a map with apiId, protocol and integrations",
+        });
+      } else {
+        const declared = (value as Record<string, unknown>).protocol;
+        const protocol: SchemaProtocol = (PROTOCOLS as readonly unknown[]).includes(declared)
+          ? (declared as Protocol)
+          : "ANY";
+        const result = documentSchema(protocol).safeParse(value);
+        if (!result.success) {
+          for (const issue of result.error.issues) {
+            for (const m of describeIssue(issue, value, protocol)) fileErrors.push(locate(m));
+          }
+        }
+        if (protocol !== "ANY") for (const m of checkRules(value, protocol)) fileErrors.push(locate(m));
+
+        const apiId = (value as Record<string, unknown>).apiId;
+        if (typeof apiId === "string") {
+          const position = parsed.positions.get("/apiId")?.value ?? { line: 1, column: 1 };
+          const owner = owners.get(apiId);
+          if (owner) {
+            fileErrors.push({
+              file: file.path,
+              ...position,
+              pointer: "/apiId",
+              message: `apiId ${apiId} is already declared in ${owner.file}:${owner.position.line}:${owner.position.column}; one API has one file: merge them`,
+            });
+          } else owners.set(apiId, { file: file.path, position });
+        }
+        if (result.success && fileErrors.length === 0) {
+          apis.push({ file: file.path, doc: result.data as DesiredDocument });
+        }
+      }
+    }
+    errors.push(...dedupe(fileErrors));
+  }
+  apis.sort((a, b) => (a.doc.apiId < b.doc.apiId ? -1 : a.doc.apiId > b.doc.apiId ? 1 : 0));
+  return { apis, errors: errors.sort(compareErrors) };
+}
+
+/** The position of `path`, or of its nearest ancestor that has one (a missing key points at its parent). */
+function nearest(positions: Map<string, Located>, path: readonly string[]): Located | undefined {
+  for (let n = path.length; n >= 0; n--) {
+    const found = positions.get(toPointer(path.slice(0, n)));
+    if (found) return n === path.length ? found : { value: found.key ?? found.value };
+  }
+  return undefined;
+}
+
+function dedupe(errors: DesiredStateError[]): DesiredStateError[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    const key = `${e.line}:${e.column}:${e.pointer}:${e.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

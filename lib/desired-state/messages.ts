@@ -1,0 +1,220 @@
+import type { z } from "zod";
+import {
+  INTEGRATION_FIELDS,
+  INTEGRATION_TYPES_BY_PROTOCOL,
+  type IntegrationField,
+  PROTOCOLS,
+  type Protocol,
+  READ_ONLY_FIELDS,
+  TIMEOUT_RANGE,
+} from "../facts/integration.ts";
+import { suggest } from "./errors.ts";
+import type { SchemaProtocol } from "./schema.ts";
+
+/** A located, human message for one schema issue. */
+export interface IssueMessage {
+  /** Path tokens of the value (or key) the message is about. */
+  path: string[];
+  /** True when the message is about a key rather than its value (position the key). */
+  atKey: boolean;
+  message: string;
+}
+
+const DOCUMENT_KEYS = ["apiId", "protocol", "account", "region", "prune", "ignore", "integrations"];
+const REQUIRED_HINTS: Record<string, string> = {
+  apiId: "write `apiId: <the API's id>`, as GetApis shows it",
+  protocol: "write `protocol: HTTP` or `protocol: WEBSOCKET`, as the live API's protocolType",
+  integrations: "write `integrations:` with the integrations keyed by integrationId (`{}` for none)",
+};
+
+/** Turns one zod issue into messages that say what is wrong and what to write instead. */
+export function describeIssue(
+  issue: z.core.$ZodIssue,
+  input: unknown,
+  protocol: SchemaProtocol,
+): IssueMessage[] {
+  const path = issue.path.map(String);
+  const field = fieldOf(path);
+  const name = path.at(-1) ?? "document";
+  const value = valueAt(input, path);
+  const one = (message: string, atKey = false): IssueMessage[] => [{ path, atKey, message }];
+
+  switch (issue.code) {
+    case "unrecognized_keys":
+      return issue.keys.map((key) => ({
+        path: [...path, key],
+        atKey: true,
+        message: unknownKeyMessage(key, path, protocol),
+      }));
+    case "invalid_type": {
+      if (value === undefined) {
+        return one(`missing required key ${name}: ${REQUIRED_HINTS[name] ?? "add it"}`);
+      }
+      if (value === null && field === "integrationType") {
+        return one(
+          "integrationType cannot be null: every integration has a type; declare it or leave it out",
+        );
+      }
+      return one(typeMessage(name, field, issue.expected, value));
+    }
+    case "invalid_value": {
+      const text = JSON.stringify(value);
+      if (path.length === 1 && name === "protocol") {
+        return one(`protocol ${text} is not valid; write HTTP or WEBSOCKET${caseHint(value, PROTOCOLS)}`);
+      }
+      const options = issue.values.map(String);
+      if (typeof value === "number" && issue.values.every((v) => typeof v === "string")) {
+        return one(typeMessage(name, field, "string", value));
+      }
+      if (field === "integrationType" && protocol !== "ANY") {
+        const other: Protocol = protocol === "HTTP" ? "WEBSOCKET" : "HTTP";
+        if ((INTEGRATION_TYPES_BY_PROTOCOL[other] as readonly unknown[]).includes(value)) {
+          return one(
+            `integrationType ${value} is supported only for ${apiKind(other)}; ${apiKind(protocol)} take ${options.join(" or ")}`,
+          );
+        }
+      }
+      return one(
+        `${text} is not a valid ${name}; use one of ${options.join(", ")}${caseHint(value, options)}`,
+      );
+    }
+    case "too_small":
+    case "too_big": {
+      if (field === "timeoutInMillis" && (protocol === "HTTP" || protocol === "WEBSOCKET")) {
+        const { min, max } = TIMEOUT_RANGE[protocol];
+        return one(`timeoutInMillis ${value} is out of range: ${apiKind(protocol)} take ${min} to ${max} ms`);
+      }
+      if (typeof value === "string") return one(`${name} must not be empty`);
+      return one(issue.message);
+    }
+    case "invalid_format":
+      return one(formatMessage(path, value));
+    case "invalid_key": {
+      const key = name;
+      const parent = path.at(-2);
+      if (parent === "responseParameters") {
+        return [
+          {
+            path,
+            atKey: true,
+            message: `responseParameters key "${key}" is not a status code; use an HTTP status code from 200 to 599`,
+          },
+        ];
+      }
+      if (parent === "integrations") {
+        return [
+          {
+            path,
+            atKey: true,
+            message: `integration id "${key}" is not valid; use the integrationId as API Gateway shows it (lowercase letters and digits)`,
+          },
+        ];
+      }
+      return [{ path, atKey: true, message: `key "${key}" is not valid here: keys must not be empty` }];
+    }
+    default:
+      return one(issue.message);
+  }
+}
+
+/** The integration field a path points into, if it points into one. */
+export function fieldOf(path: readonly string[]): IntegrationField | undefined {
+  if (path[0] !== "integrations" || path.length < 3) return undefined;
+  const f = path[2]!;
+  return f in INTEGRATION_FIELDS ? (f as IntegrationField) : undefined;
+}
+
+export function apiKind(protocol: Protocol): string {
+  return protocol === "HTTP" ? "HTTP APIs" : "WebSocket APIs";
+}
+
+function unknownKeyMessage(key: string, parent: string[], protocol: SchemaProtocol): string {
+  if (parent.length === 0) {
+    const guess = suggest(key, DOCUMENT_KEYS);
+    return `unknown key "${key}"${guess ? `; did you mean ${guess}?` : ""} A file takes ${DOCUMENT_KEYS.join(", ")}`;
+  }
+  if (parent.length === 3 && parent.at(-1) === "tlsConfig") {
+    return `unknown key "${key}" in tlsConfig; tlsConfig takes serverNameToVerify`;
+  }
+  if (key in READ_ONLY_FIELDS) {
+    return `${key} is read-only (${READ_ONLY_FIELDS[key as keyof typeof READ_ONLY_FIELDS]}); remove it`;
+  }
+  if (key in INTEGRATION_FIELDS && protocol !== "ANY") {
+    const supported = INTEGRATION_FIELDS[key as IntegrationField].protocols as readonly Protocol[];
+    if (!supported.includes(protocol)) {
+      return `${key} is supported only for ${apiKind(supported[0]!)}; this file's protocol is ${protocol}: remove it`;
+    }
+  }
+  const candidates = [...Object.keys(INTEGRATION_FIELDS), "ignore"];
+  const guess = suggest(key, candidates);
+  return `unknown field "${key}"${guess ? `; did you mean ${guess}?` : ""} Field names are the API's camelCase wire names`;
+}
+
+function typeMessage(
+  name: string,
+  field: IntegrationField | undefined,
+  expected: string,
+  value: unknown,
+): string {
+  const got = describe(value);
+  if (name === "account" && typeof value === "number") {
+    return `account must be a quoted 12-digit string (a number loses leading zeros): write account: "${value}"`;
+  }
+  if (field === "payloadFormatVersion" && typeof value === "number") {
+    return `payloadFormatVersion must be a string: write "${Number.isInteger(value) ? value.toFixed(1) : value}" in quotes`;
+  }
+  if (field === "timeoutInMillis") {
+    return `timeoutInMillis must be a whole number of milliseconds without quotes, not ${got}`;
+  }
+  if (expected === "record" || expected === "object")
+    return `${name} must be a map of key: value, not ${got}`;
+  if (expected === "array") return `${name} must be a list, e.g. [/description], not ${got}`;
+  if (expected === "boolean") return `${name} must be true or false, not ${got}`;
+  if (expected === "string" && (typeof value === "number" || typeof value === "boolean")) {
+    return `${name} must be a string, not ${got}: quote it ("${String(value)}")`;
+  }
+  return `${name} must be ${article(expected)}, not ${got}`;
+}
+
+function formatMessage(path: string[], value: unknown): string {
+  const name = path.at(-1);
+  const text = JSON.stringify(value);
+  if (path.length === 1 && name === "apiId") {
+    return `apiId ${text} is not valid; use the API's id as GetApis shows it (lowercase letters and digits)`;
+  }
+  if (path.length === 1 && name === "account") return `account ${text} is not a 12-digit AWS account id`;
+  if (path.length === 1 && name === "region")
+    return `region ${text} is not an AWS Region name such as eu-west-1`;
+  if (path.includes("ignore")) {
+    const hint = typeof value === "string" && !value.startsWith("/") ? `: write "/${value}"` : "";
+    return `ignore entry ${text} is not a JSON Pointer${hint}; pointers look like /field or /field/key (escape / as ~1 and ~ as ~0)`;
+  }
+  return `${name} ${text} has the wrong form`;
+}
+
+function caseHint(value: unknown, options: readonly string[]): string {
+  const guess = typeof value === "string" ? suggest(value, options) : undefined;
+  return guess ? ` (did you mean ${guess}?)` : "";
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a map";
+  if (typeof value === "string") return `the string ${JSON.stringify(value)}`;
+  return `${typeof value} ${String(value)}`;
+}
+
+function article(expected: string): string {
+  if (expected === "int" || expected === "number") return "a number";
+  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
+}
+
+function valueAt(input: unknown, path: readonly string[]): unknown {
+  let current = input;
+  for (const token of path) {
+    if (current === null || typeof current !== "object" || !Object.hasOwn(current, token)) return undefined;
+    current = (current as Record<string, unknown>)[token];
+  }
+  return current;
+}

@@ -1,0 +1,140 @@
+import { isPointer, parsePointer } from "../diff/pointer.ts";
+import { INTEGRATION_FIELDS, type Protocol } from "../facts/integration.ts";
+import type { IssueMessage } from "./messages.ts";
+import { apiKind } from "./messages.ts";
+import { POINTER } from "./schema.ts";
+
+/**
+ * Rules across fields that a schema cannot say: declarations that can never converge, and the key forms
+ * of parameter maps. They read the raw document defensively, since it may also have schema errors.
+ */
+export function checkRules(doc: unknown, protocol: Protocol): IssueMessage[] {
+  const out: IssueMessage[] = [];
+  if (!isRecord(doc)) return out;
+  checkIgnore(doc.ignore, ["ignore"], protocol, out);
+  if (!isRecord(doc.integrations)) return out;
+  for (const [id, integration] of Object.entries(doc.integrations)) {
+    if (isRecord(integration)) checkIntegration(integration, ["integrations", id], protocol, out);
+  }
+  return out;
+}
+
+// Developer guide, "Transforming API requests and responses" (HTTP APIs): header and querystring take
+// append, overwrite or remove; the path is only overwritten as a whole.
+const HTTP_REQUEST_KEY = /^((append|overwrite|remove):(header|querystring|path)\.\S+|overwrite:path)$/;
+// API reference, IntegrationParameters for WebSocket APIs.
+const WEBSOCKET_REQUEST_KEY = /^integration\.request\.(header|querystring|path)\.\S+$/;
+// API reference, ResponseParameters: "<action>:<header>.<location> or overwrite.statuscode" (the developer
+// guide writes it overwrite:statuscode, which is what the service accepts).
+const RESPONSE_KEY = /^((append|overwrite|remove):header\.\S+|overwrite:statuscode)$/;
+
+function checkIntegration(
+  i: Record<string, unknown>,
+  at: string[],
+  protocol: Protocol,
+  out: IssueMessage[],
+): void {
+  const push = (field: string, message: string, key?: string) =>
+    out.push({
+      path: key === undefined ? [...at, field] : [...at, field, key],
+      atKey: key !== undefined,
+      message,
+    });
+  const type = i.integrationType;
+  const subtype = typeof i.integrationSubtype === "string" ? i.integrationSubtype : undefined;
+
+  if (subtype !== undefined && typeof type === "string" && type !== "AWS_PROXY") {
+    push(
+      "integrationSubtype",
+      `integrationSubtype applies only to AWS_PROXY integrations, and this one is ${type}; remove it`,
+    );
+  }
+  if (isRecord(i.tlsConfig) && i.connectionType !== "VPC_LINK") {
+    push(
+      "tlsConfig",
+      "tlsConfig applies only to private integrations: declare connectionType: VPC_LINK with it, or remove it (the service ignores it on INTERNET integrations, so it would never converge)",
+    );
+  }
+  if (type === "AWS_PROXY" && subtype === undefined && typeof i.integrationMethod === "string") {
+    if (i.integrationMethod !== "POST") {
+      push(
+        "integrationMethod",
+        `Lambda proxy (AWS_PROXY) integrations must use integrationMethod: POST, not ${i.integrationMethod}`,
+      );
+    }
+  }
+  if (i.payloadFormatVersion === "2.0" && typeof type === "string" && type !== "AWS_PROXY") {
+    push(
+      "payloadFormatVersion",
+      `payloadFormatVersion "2.0" is only for Lambda proxy (AWS_PROXY) integrations; use "1.0" for ${type}`,
+    );
+  }
+
+  if (isRecord(i.requestParameters)) {
+    for (const [key, value] of Object.entries(i.requestParameters)) {
+      if (value === "") push("requestParameters", emptyValue("requestParameters", key), key);
+      if (protocol === "WEBSOCKET" && !WEBSOCKET_REQUEST_KEY.test(key)) {
+        push(
+          "requestParameters",
+          `request parameter "${key}" has the wrong form; WebSocket APIs take integration.request.<header|querystring|path>.<name>`,
+          key,
+        );
+      }
+      if (protocol === "HTTP" && subtype === undefined && !HTTP_REQUEST_KEY.test(key)) {
+        push(
+          "requestParameters",
+          `request parameter "${key}" has the wrong form; HTTP APIs take <append|overwrite|remove>:<header|querystring|path>.<name> (or declare integrationSubtype for an AWS service integration)`,
+          key,
+        );
+      }
+    }
+  }
+  if (isRecord(i.responseParameters)) {
+    for (const [code, mappings] of Object.entries(i.responseParameters)) {
+      if (!isRecord(mappings)) continue;
+      for (const [key, value] of Object.entries(mappings)) {
+        const path = [...at, "responseParameters", code, key];
+        if (value === "")
+          out.push({ path, atKey: true, message: emptyValue(`responseParameters/${code}`, key) });
+        if (!RESPONSE_KEY.test(key)) {
+          out.push({
+            path,
+            atKey: true,
+            message: `response parameter "${key}" has the wrong form; use <append|overwrite|remove>:header.<name> or overwrite:statuscode`,
+          });
+        }
+      }
+    }
+  }
+  checkIgnore(i.ignore, [...at, "ignore"], protocol, out);
+}
+
+function emptyValue(map: string, key: string): string {
+  return `${map} "${key}" has an empty value, which UpdateIntegration reads as "remove"; to require that the key be absent, leave it out (the map is owned whole)`;
+}
+
+function checkIgnore(list: unknown, at: string[], protocol: Protocol, out: IssueMessage[]): void {
+  if (!Array.isArray(list)) return;
+  list.forEach((entry, index) => {
+    if (typeof entry !== "string" || !POINTER.test(entry) || !isPointer(entry)) return;
+    const field = parsePointer(entry)[0]!;
+    const fact = INTEGRATION_FIELDS[field as keyof typeof INTEGRATION_FIELDS];
+    if (!fact) {
+      out.push({
+        path: [...at, String(index)],
+        atKey: false,
+        message: `ignore entry ${JSON.stringify(entry)} names no integration field; pointers start at an integration's fields, e.g. /description`,
+      });
+    } else if (!(fact.protocols as readonly Protocol[]).includes(protocol)) {
+      out.push({
+        path: [...at, String(index)],
+        atKey: false,
+        message: `ignore entry ${JSON.stringify(entry)} names ${field}, which ${apiKind(protocol)} do not have; remove it`,
+      });
+    }
+  });
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}

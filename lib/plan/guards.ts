@@ -1,0 +1,84 @@
+import type { DesiredDocument } from "../desired-state/schema.ts";
+import type { PlannedIntegration } from "./plan.ts";
+
+/** PRODUCT §4: a run whose plan exceeds either limit applies nothing, unless the limit is raised. */
+export const DEFAULT_LIMITS = { maxUpdates: 100, maxDeletes: 5 } as const;
+
+export interface BlastRadiusLimits {
+  maxUpdates: number;
+  maxDeletes: number;
+}
+
+export interface BlastRadius {
+  updates: number;
+  deletes: number;
+  /** Why the run is blocked, or undefined when it is within the limits. */
+  blockedBy?: string;
+}
+
+/** Counts the writes of a whole run's plan and checks them against the limits. */
+export function checkBlastRadius(
+  planned: readonly PlannedIntegration[],
+  limits: BlastRadiusLimits = DEFAULT_LIMITS,
+): BlastRadius {
+  const updates = planned.filter((p) => p.result.action === "update").length;
+  const deletes = planned.filter((p) => p.result.action === "delete").length;
+  const over: string[] = [];
+  if (updates > limits.maxUpdates) {
+    over.push(
+      `${updates} updates exceed maxUpdates ${limits.maxUpdates} (raise it for this run with --max-updates ${updates})`,
+    );
+  }
+  if (deletes > limits.maxDeletes) {
+    over.push(
+      `${deletes} deletes exceed maxDeletes ${limits.maxDeletes} (raise it for this run with --max-deletes ${deletes})`,
+    );
+  }
+  return over.length === 0
+    ? { updates, deletes }
+    : { updates, deletes, blockedBy: `blast-radius guard: ${over.join("; ")}. Nothing was changed.` };
+}
+
+/** What the run knows about a live API and where it runs, for the guards. */
+export interface LiveApiFacts {
+  protocolType: string;
+  /** The account and region the run's credentials act in, when known. */
+  account?: string;
+  region?: string;
+}
+
+/**
+ * The guard mismatches of one API: its protocol, and the account and region its file names. Any one stops
+ * the whole run before its first write.
+ */
+export function checkApiGuards(doc: DesiredDocument, live: LiveApiFacts): string[] {
+  const problems: string[] = [];
+  if (live.protocolType !== doc.protocol) {
+    problems.push(
+      `API ${doc.apiId} is a ${live.protocolType} API, but its file says protocol: ${doc.protocol}; fix the file or its apiId`,
+    );
+  }
+  if (doc.account !== undefined) {
+    if (live.account === undefined) {
+      problems.push(
+        `API ${doc.apiId}: the file names account ${doc.account}, but the run's account is unknown; set it`,
+      );
+    } else if (live.account !== doc.account) {
+      problems.push(
+        `API ${doc.apiId} belongs to account ${doc.account} by its file, but this run acts in account ${live.account}; use that account's credentials`,
+      );
+    }
+  }
+  if (doc.region !== undefined) {
+    if (live.region === undefined) {
+      problems.push(
+        `API ${doc.apiId}: the file names region ${doc.region}, but the run's region is unknown; set AWS_REGION`,
+      );
+    } else if (live.region !== doc.region) {
+      problems.push(
+        `API ${doc.apiId} is in ${doc.region} by its file, but this run acts in ${live.region}; run it with AWS_REGION=${doc.region}`,
+      );
+    }
+  }
+  return problems;
+}

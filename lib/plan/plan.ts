@@ -1,0 +1,98 @@
+import type { DesiredDocument } from "../desired-state/schema.ts";
+import { diffIntegration } from "../diff/diff.ts";
+import type { LiveIntegration } from "../diff/normalise.ts";
+import { createRedactor, type Redactor, redactDiff } from "../diff/redact.ts";
+import type { IntegrationResult } from "./report.ts";
+import { buildUpdate, type UpdateFields } from "./update.ts";
+
+/** A route, as far as pruning cares: what it targets (`integrations/{integrationId}`). */
+export interface LiveRoute {
+  routeId: string;
+  target?: string;
+}
+
+/** One integration's plan: its report entry and, when there is one, the write that would fix it. */
+export interface PlannedIntegration {
+  result: IntegrationResult;
+  /** The UpdateIntegration fields (real values, never shown), when the result is DRIFTED. */
+  update?: UpdateFields;
+}
+
+export interface PlanApiInput {
+  desired: DesiredDocument;
+  live: readonly LiveIntegration[];
+  /** The API's routes; needed only when pruning. */
+  routes?: readonly LiveRoute[];
+  /** Pruning in effect for this run: the file's `prune`, unless the run turned it off. */
+  prune: boolean;
+  /** A targeted run looks only at these integration ids. */
+  only?: readonly string[];
+  redact?: Redactor;
+}
+
+/**
+ * Plans one API: a result per integration looked at (sorted by id) with redacted diffs, the update that
+ * fixes each drifted one, and the prune decisions. Pure. An API-Gateway-managed integration is never a
+ * delete candidate, nor is one a route targets.
+ */
+export function planApi(input: PlanApiInput): PlannedIntegration[] {
+  const { desired } = input;
+  const apiId = desired.apiId;
+  const redact = input.redact ?? createRedactor();
+  const inScope = (id: string) => !input.only || input.only.includes(id);
+  const liveById = new Map(
+    input.live.filter((i) => inScope(i.integrationId)).map((i) => [i.integrationId, i]),
+  );
+  const targeted = new Set(
+    (input.routes ?? [])
+      .map((r) => /^integrations\/(.+)$/.exec(r.target ?? "")?.[1])
+      .filter((id) => id !== undefined),
+  );
+  const out: PlannedIntegration[] = [];
+
+  for (const [integrationId, declaration] of Object.entries(desired.integrations)) {
+    if (!inScope(integrationId)) continue;
+    const live = liveById.get(integrationId);
+    if (!live) {
+      out.push({ result: { apiId, integrationId, status: "MISSING", diffs: [] } });
+      continue;
+    }
+    const options = {
+      protocol: desired.protocol,
+      ignore: [...(desired.ignore ?? []), ...(declaration.ignore ?? [])],
+    };
+    const diffs = diffIntegration(declaration, live, options);
+    if (diffs.length === 0) {
+      out.push({ result: { apiId, integrationId, status: "IN_SYNC", diffs: [] } });
+      continue;
+    }
+    out.push({
+      result: {
+        apiId,
+        integrationId,
+        status: "DRIFTED",
+        diffs: diffs.map((d) => redactDiff(d, redact)),
+        action: "update",
+      },
+      update: buildUpdate(declaration, live, options),
+    });
+  }
+
+  for (const [integrationId, live] of liveById) {
+    if (Object.hasOwn(desired.integrations, integrationId)) continue;
+    const result: IntegrationResult = { apiId, integrationId, status: "UNMANAGED", diffs: [] };
+    if (input.prune) {
+      if (live.apiGatewayManaged === true) result.status = "SKIPPED_MANAGED";
+      else if (targeted.has(integrationId)) result.status = "SKIPPED_IN_USE";
+      else result.action = "delete";
+    }
+    out.push({ result });
+  }
+  return out.sort((a, b) =>
+    a.result.integrationId < b.result.integrationId
+      ? -1
+      : a.result.integrationId > b.result.integrationId
+        ? 1
+        : 0,
+  );
+}
