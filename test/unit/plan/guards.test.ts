@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+import type { DesiredDocument } from "../../../lib/desired-state/schema.ts";
+import { checkApiGuards, checkBlastRadius, DEFAULT_LIMITS } from "../../../lib/plan/guards.ts";
+import type { PlannedIntegration } from "../../../lib/plan/plan.ts";
+
+const planned = (updates: number, deletes: number): PlannedIntegration[] => [
+  ...Array.from({ length: updates }, (_, i) => ({
+    result: {
+      apiId: "a",
+      integrationId: `u${i}`,
+      status: "DRIFTED" as const,
+      diffs: [],
+      action: "update" as const,
+    },
+  })),
+  ...Array.from({ length: deletes }, (_, i) => ({
+    result: {
+      apiId: "a",
+      integrationId: `d${i}`,
+      status: "UNMANAGED" as const,
+      diffs: [],
+      action: "delete" as const,
+    },
+  })),
+];
+
+describe(checkBlastRadius.name, () => {
+  it("defaults to 100 updates and 5 deletes", () => {
+    expect(DEFAULT_LIMITS).toEqual({ maxUpdates: 100, maxDeletes: 5 });
+    expect(checkBlastRadius(planned(100, 5))).toEqual({ updates: 100, deletes: 5 });
+  });
+
+  it("blocks a plan over either limit and says how to raise it", () => {
+    expect(checkBlastRadius(planned(101, 0)).blockedBy).toBe(
+      "blast-radius guard: 101 updates exceed maxUpdates 100 (raise it for this run with --max-updates 101). Nothing was changed.",
+    );
+    expect(checkBlastRadius(planned(0, 6), { maxUpdates: 100, maxDeletes: 5 }).blockedBy).toContain(
+      "6 deletes exceed maxDeletes 5 (raise it for this run with --max-deletes 6)",
+    );
+  });
+
+  it("accepts a plan within raised limits", () => {
+    expect(checkBlastRadius(planned(0, 6), { maxUpdates: 100, maxDeletes: 6 }).blockedBy).toBeUndefined();
+  });
+});
+
+describe(checkApiGuards.name, () => {
+  const doc: DesiredDocument = {
+    apiId: "a1b2c3d4e5",
+    protocol: "HTTP",
+    account: "123456789012",
+    region: "eu-west-1",
+    integrations: {},
+  };
+
+  it("passes when protocol, account and region match", () => {
+    expect(
+      checkApiGuards(doc, { protocolType: "HTTP", account: "123456789012", region: "eu-west-1" }),
+    ).toEqual([]);
+  });
+
+  it("passes without account or region when the file names none", () => {
+    expect(
+      checkApiGuards({ ...doc, account: undefined, region: undefined }, { protocolType: "HTTP" }),
+    ).toEqual([]);
+  });
+
+  it("reports each mismatch with what to do", () => {
+    expect(
+      checkApiGuards(doc, { protocolType: "WEBSOCKET", account: "999999999999", region: "us-east-1" }),
+    ).toEqual([
+      "API a1b2c3d4e5 is a WEBSOCKET API, but its file says protocol: HTTP; fix the file or its apiId",
+      "API a1b2c3d4e5 belongs to account 123456789012 by its file, but this run acts in account 999999999999; use that account's credentials",
+      "API a1b2c3d4e5 is in eu-west-1 by its file, but this run acts in us-east-1; run it with AWS_REGION=eu-west-1",
+    ]);
+  });
+
+  it("refuses when the file names an account or region the run cannot confirm", () => {
+    expect(checkApiGuards(doc, { protocolType: "HTTP" })).toEqual([
+      "API a1b2c3d4e5: the file names account 123456789012, but the run's account is unknown; set it",
+      "API a1b2c3d4e5: the file names region eu-west-1, but the run's region is unknown; set AWS_REGION",
+    ]);
+  });
+});
