@@ -32,28 +32,26 @@ function fieldsArb(protocol: Protocol, required: "integrationType"[] = []) {
     requestParameters: opt(smallMap(requestKeys[protocol])),
     timeoutInMillis: opt(fc.constantFrom(50, 1000, protocol === "HTTP" ? 30000 : 29000)),
   };
-  const only =
-    protocol === "HTTP"
-      ? {
-          connectionId: opt(fc.constantFrom("vl1", "vl2")),
-          responseParameters: opt(
-            fc.dictionary(
-              fc.constantFrom("200", "404"),
-              smallMap(["overwrite:header.x", "overwrite:statuscode", "append:header.set-cookie"]),
-              { maxKeys: 2 },
-            ),
+  const only: Record<string, fc.Arbitrary<unknown>> = protocol === "HTTP"
+    ? {
+        connectionId: opt(fc.constantFrom("vl1", "vl2")),
+        responseParameters: opt(
+          fc.dictionary(
+            fc.constantFrom("200", "404"),
+            smallMap(["overwrite:header.x", "overwrite:statuscode", "append:header.set-cookie"]),
+            { maxKeys: 2 },
           ),
-          tlsConfig: opt(
-            fc.record({ serverNameToVerify: fc.constantFrom("a.example.com", "b.example.com") }),
-          ),
-        }
-      : {
-          contentHandlingStrategy: opt(fc.constantFrom("CONVERT_TO_BINARY", "CONVERT_TO_TEXT")),
-          passthroughBehavior: opt(fc.constantFrom("WHEN_NO_MATCH", "NEVER", "WHEN_NO_TEMPLATES")),
-          requestTemplates: opt(smallMap(["application/json", "text/plain", "a~b"])),
-          templateSelectionExpression: opt(fc.constantFrom("\\$default", "$request.body.action")),
-        };
-  return fc.record({ ...both, ...only }, { requiredKeys: required });
+        ),
+        tlsConfig: opt(fc.record({ serverNameToVerify: fc.constantFrom("a.example.com", "b.example.com") })),
+      }
+    : {
+        contentHandlingStrategy: opt(fc.constantFrom("CONVERT_TO_BINARY", "CONVERT_TO_TEXT")),
+        passthroughBehavior: opt(fc.constantFrom("WHEN_NO_MATCH", "NEVER", "WHEN_NO_TEMPLATES")),
+        requestTemplates: opt(smallMap(["application/json", "text/plain", "a~b"])),
+        templateSelectionExpression: opt(fc.constantFrom("\\$default", "$request.body.action")),
+      };
+  const fields: Record<string, fc.Arbitrary<unknown>> = { ...both, ...only };
+  return fc.record(fields, { requiredKeys: required });
 }
 
 const ignoreArb = fc.subarray([
