@@ -31,8 +31,10 @@ export function validateInput(protocol: Protocol, input: Record<string, unknown>
   for (const [field, value] of Object.entries(input)) {
     if (value === undefined) continue;
     if (READ_ONLY.has(field)) throw new BadRequest(`${field} is read-only and cannot be updated`);
+    // Members the model lacks are ignored, as restJson1 services ignore them. Own keys only: a member named
+    // "constructor" or "__proto__" must not resolve on Object.prototype.
+    if (!Object.hasOwn(INTEGRATION_FIELDS, field)) continue;
     const fact = INTEGRATION_FIELDS[field as IntegrationField];
-    if (!fact) continue; // restJson1 services ignore members they do not model
     if (!(fact.protocols as readonly string[]).includes(protocol) && value !== "" && !isEmptyObject(value)) {
       throw new BadRequest(`${field} is not supported for ${protocol} APIs`);
     }
@@ -72,7 +74,7 @@ export function createIntegration(
   if (input.integrationType === undefined) throw new BadRequest("IntegrationType is required");
   const out: Integration = { integrationId };
   for (const [k, v] of Object.entries(input))
-    if (v !== undefined && v !== "" && !READ_ONLY.has(k)) out[k] = clone(v);
+    if (v !== undefined && v !== "" && Object.hasOwn(INTEGRATION_FIELDS, k)) out[k] = clone(v);
   if (input.apiGatewayManaged === true) out.apiGatewayManaged = true;
   return withDefaults(protocol, out);
 }
@@ -87,7 +89,7 @@ export function applyUpdate(
   validateInput(protocol, input);
   const next: Integration = clone(current);
   for (const [field, value] of Object.entries(input)) {
-    if (value === undefined || !(field in INTEGRATION_FIELDS)) continue;
+    if (value === undefined || !Object.hasOwn(INTEGRATION_FIELDS, field)) continue;
     const kind = INTEGRATION_FIELDS[field as IntegrationField].kind;
     if (kind === "stringMap" && field === "requestParameters") {
       // terraform: "Parameters are removed by setting the associated value to \"\"." Others merge.
@@ -118,6 +120,7 @@ function withDefaults(protocol: Protocol, integration: Integration): Integration
   if (integration.connectionType !== "VPC_LINK") delete integration.tlsConfig;
   if (protocol === "WEBSOCKET" && integration.integrationResponseSelectionExpression === undefined) {
     // aws-cli create-integration example output shows it on WebSocket integrations.
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: an API Gateway selection expression, not JS
     integration.integrationResponseSelectionExpression = "${response.statuscode}";
   }
   return integration;

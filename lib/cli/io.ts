@@ -5,6 +5,8 @@ export interface CliIo {
   /** The working directory relative paths resolve against. */
   cwd: string;
   env: Record<string, string | undefined>;
+  /** Colour the human output: stdout is a terminal and NO_COLOR is not set. */
+  color?: boolean;
 }
 
 export function processIo(): CliIo {
@@ -13,5 +15,6 @@ export function processIo(): CliIo {
     stderr: (text) => process.stderr.write(text),
     cwd: process.cwd(),
     env: process.env,
+    color: process.stdout.isTTY === true && !process.env.NO_COLOR,
   };
 }

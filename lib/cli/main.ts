@@ -1,9 +1,17 @@
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import type { Mode } from "../plan/report.ts";
+import { runImport } from "./import.ts";
 import type { CliIo } from "./io.ts";
+import { type RunOptions, runReconcile } from "./run.ts";
 import { runValidate } from "./validate.ts";
 
+/** Extra dependencies tests inject; the CLI's real ones by default. */
+export interface CliDeps {
+  aws?: Parameters<typeof runReconcile>[3];
+}
+
 /** Runs the CLI with `argv` (without the node and script entries) and resolves to its exit code. */
-export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+export async function main(argv: readonly string[], io: CliIo, deps: CliDeps = {}): Promise<number> {
   let exitCode = 0;
   const program = new Command()
     .name("apigw-drift")
@@ -21,6 +29,35 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       exitCode = await runValidate(options, io);
     });
 
+  for (const mode of ["plan", "apply"] as const satisfies Mode[]) {
+    const command = program
+      .command(mode)
+      .description(
+        mode === "plan"
+          ? "show the drift between desired state and live integrations; changes nothing"
+          : "fix drift with UpdateIntegration (and prune, where a file says so); exit 0 only when all is reconciled",
+      );
+    reconcileOptions(command);
+    if (mode === "plan") {
+      command.option("--detailed-exitcode", "exit 0 in sync, 2 drift, 1 error (as terraform plan)");
+    }
+    command.action(async (options: RunOptions) => {
+      exitCode = await runReconcile(mode, options, io, deps.aws);
+    });
+  }
+
+  program
+    .command("import")
+    .description("write a desired-state file from a live API, for adoption; a plan right after it is in sync")
+    .requiredOption("--api <id>", "the API to import")
+    .option("--out <file>", "where to write it ('-' for stdout; default <desired>/<apiId>.yaml)")
+    .option("--desired <dir>", "the desired-state folder", "desired-state")
+    .option("--force", "overwrite an existing file")
+    .option("--account <id>", "the AWS account id to record as the file's guard (or APIGW_DRIFT_ACCOUNT)")
+    .action(async (options: Parameters<typeof runImport>[0]) => {
+      exitCode = await runImport(options, io, deps.aws);
+    });
+
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (e) {
@@ -31,4 +68,58 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     throw e;
   }
   return exitCode;
+}
+
+function reconcileOptions(command: Command): void {
+  command
+    .option("--desired <dir>", "the desired-state folder", "desired-state")
+    .option("--api <id>", "only this API (repeatable)", collect)
+    .option("--integration <id>", "only this integration (repeatable)", collect)
+    .option(
+      "--max-deletes <n>",
+      "blast-radius limit on deletes for this run (default 5)",
+      count("--max-deletes"),
+    )
+    .option(
+      "--max-updates <n>",
+      "blast-radius limit on updates for this run (default 100)",
+      count("--max-updates"),
+    )
+    .option("--rate <n>", "client-side requests per second (default 10, the account's quota)", rate)
+    .option("--concurrency <n>", "calls in flight at most (default 8)", positiveCount("--concurrency"))
+    .option("--no-prune", "do not delete undeclared integrations in this run, whatever the files say")
+    .option(
+      "--account <id>",
+      "the AWS account this run acts in, for files that name one (or APIGW_DRIFT_ACCOUNT)",
+    )
+    .addOption(new Option("--json", "print the report as JSON").conflicts("markdown"))
+    .option("--markdown", "print the report as a pull-request comment");
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+function count(flag: string) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value))
+      throw new InvalidArgumentError(`${flag} takes a whole number ≥ 0, not "${value}"`);
+    return Number(value);
+  };
+}
+
+function positiveCount(flag: string) {
+  return (value: string): number => {
+    const n = count(flag)(value);
+    if (n < 1) throw new InvalidArgumentError(`${flag} takes a whole number ≥ 1, not "${value}"`);
+    return n;
+  };
+}
+
+function rate(value: string): number {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || !(n > 0)) {
+    throw new InvalidArgumentError(`--rate takes a number of requests per second > 0, not "${value}"`);
+  }
+  return n;
 }

@@ -1,5 +1,10 @@
 import type { DesiredIntegration } from "../desired-state/schema.ts";
-import { INTEGRATION_FIELDS, type IntegrationField, type Protocol } from "../facts/integration.ts";
+import {
+  INTEGRATION_FIELDS,
+  type IntegrationField,
+  isIntegrationField,
+  type Protocol,
+} from "../facts/integration.ts";
 import { isRecord, type LiveIntegration, normaliseField } from "./normalise.ts";
 import { childPointer, covers } from "./pointer.ts";
 
@@ -23,9 +28,7 @@ export interface DiffOptions {
 
 /** The fields a declaration owns: the ones it declares, in a stable order. */
 export function declaredFields(desired: DesiredIntegration): IntegrationField[] {
-  return (Object.keys(desired) as (keyof DesiredIntegration)[])
-    .filter((k): k is IntegrationField => k in INTEGRATION_FIELDS)
-    .sort();
+  return (Object.keys(desired) as (keyof DesiredIntegration)[]).filter(isIntegrationField).sort();
 }
 
 /**

@@ -1,6 +1,6 @@
 import {
   INTEGRATION_FIELDS,
-  type IntegrationField,
+  isIntegrationField,
   type Protocol,
   serverDefault,
 } from "../facts/integration.ts";
@@ -29,7 +29,7 @@ export function normaliseField(
   protocol: Protocol,
   integrationType: unknown,
 ): unknown {
-  const kind = INTEGRATION_FIELDS[field as IntegrationField]?.kind;
+  const kind = isIntegrationField(field) ? INTEGRATION_FIELDS[field].kind : undefined;
   if (kind === "stringMap") return isRecord(value) ? { ...value } : {};
   if (kind === "responseParameters") {
     const out: Record<string, StringMap> = {};

@@ -102,6 +102,11 @@ export const INTEGRATION_FIELDS = {
 } as const satisfies Record<string, FieldFact>;
 
 export type IntegrationField = keyof typeof INTEGRATION_FIELDS;
+
+/** True for the names of declarable fields. Own keys only: "toString" or "constructor" are not fields. */
+export function isIntegrationField(name: string): name is IntegrationField {
+  return Object.hasOwn(INTEGRATION_FIELDS, name);
+}
 export const INTEGRATION_FIELD_NAMES = Object.keys(INTEGRATION_FIELDS).sort() as IntegrationField[];
 
 /** Fields the service owns: they appear in GetIntegration but UpdateIntegration does not take them. */

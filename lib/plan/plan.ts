@@ -1,5 +1,5 @@
 import type { DesiredDocument } from "../desired-state/schema.ts";
-import { diffIntegration } from "../diff/diff.ts";
+import { type DiffOptions, diffIntegration } from "../diff/diff.ts";
 import type { LiveIntegration } from "../diff/normalise.ts";
 import { createRedactor, type Redactor, redactDiff } from "../diff/redact.ts";
 import type { IntegrationResult } from "./report.ts";
@@ -30,6 +30,14 @@ export interface PlanApiInput {
   redact?: Redactor;
 }
 
+/** The diff options of one declared integration: its API's protocol and both levels of ignore pointers. */
+export function diffOptionsFor(doc: DesiredDocument, integrationId: string): DiffOptions {
+  return {
+    protocol: doc.protocol,
+    ignore: [...(doc.ignore ?? []), ...(doc.integrations[integrationId]?.ignore ?? [])],
+  };
+}
+
 /**
  * Plans one API: a result per integration looked at (sorted by id) with redacted diffs, the update that
  * fixes each drifted one, and the prune decisions. Pure. An API-Gateway-managed integration is never a
@@ -57,10 +65,7 @@ export function planApi(input: PlanApiInput): PlannedIntegration[] {
       out.push({ result: { apiId, integrationId, status: "MISSING", diffs: [] } });
       continue;
     }
-    const options = {
-      protocol: desired.protocol,
-      ignore: [...(desired.ignore ?? []), ...(declaration.ignore ?? [])],
-    };
+    const options = diffOptionsFor(desired, integrationId);
     const diffs = diffIntegration(declaration, live, options);
     if (diffs.length === 0) {
       out.push({ result: { apiId, integrationId, status: "IN_SYNC", diffs: [] } });

@@ -1,0 +1,143 @@
+/**
+ * The HTTP face of the emulator: one request handler that reads the request, logs it, lets the faults
+ * decide, runs the operation and answers in restJson1 (JSON body, `x-amzn-ErrorType` on errors).
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { CallLog, CallRecord } from "./call-log.ts";
+import { badRequest, type ServiceError, toServiceError } from "./errors.ts";
+import type { Faults } from "./faults.ts";
+import { parseJsonObject } from "./input.ts";
+import {
+  execute,
+  type OperationContext,
+  type ResolvedCall,
+  resolve,
+  unknownOperation,
+} from "./operations.ts";
+
+export interface HandlerDeps {
+  calls: CallLog;
+  faults: Faults;
+  now: () => number;
+  /** Read per request, so a change of `templatesPatch` applies to the next call. */
+  context: () => OperationContext;
+}
+
+/** Larger bodies are refused: no integration comes close, and the emulator holds bodies in memory. */
+const MAX_BODY_BYTES = 1_048_576;
+
+/** The `node:http` request listener. */
+export function createHandler(deps: HandlerDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    handle(deps, req, res).catch((error: unknown) => {
+      // The client went away mid-request (or the emulator has a bug outside an operation): answer if the
+      // socket still can, else drop it.
+      if (!res.headersSent) answer(res, toServiceError(error), "-");
+      else res.destroy();
+    });
+  };
+}
+
+async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const method = req.method ?? "GET";
+  const url = new URL(req.url ?? "/", "http://emulator.invalid");
+  const raw = await readBody(req);
+  let call: ResolvedCall | undefined;
+  let routingError: ServiceError | undefined;
+  try {
+    call = resolve(method, url.pathname);
+  } catch (error) {
+    routingError = toServiceError(error);
+  }
+  const record = deps.calls.start({
+    at: deps.now(),
+    operation: call?.operation ?? "Unknown",
+    method,
+    path: url.pathname,
+    query: Object.fromEntries(url.searchParams),
+    ...(call?.apiId === undefined ? {} : { apiId: call.apiId }),
+    ...(call?.integrationId === undefined ? {} : { integrationId: call.integrationId }),
+    ...(method === "POST" || method === "PATCH" ? { body: bodyForLog(raw) } : {}),
+  });
+  const requestId = requestIdOf(record.seq);
+  if (!call) {
+    answer(res, routingError ?? unknownOperation(method, url.pathname), requestId, record);
+    return;
+  }
+  const decision = deps.faults.decide(call);
+  if (decision.delayMs > 0) await sleep(decision.delayMs);
+  if (decision.fault) record.fault = decision.fault;
+  if (decision.reset) {
+    req.socket.destroy();
+    return;
+  }
+  if (decision.error) {
+    answer(res, decision.error, requestId, record, decision.headers);
+    return;
+  }
+  try {
+    if (raw === undefined) throw badRequest(`Request body exceeds ${MAX_BODY_BYTES} bytes`);
+    const body = parseJsonObject(raw.toString("utf8"));
+    const result = execute(deps.context(), { ...call, query: url.searchParams, body });
+    record.status = result.status;
+    send(res, result.status, result.body, { "x-amzn-RequestId": requestId });
+  } catch (error) {
+    answer(res, toServiceError(error), requestId, record);
+  }
+}
+
+/** Reads the whole body; past the limit it keeps draining (so the answer can still be sent) but drops. */
+async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+  }
+  return size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks);
+}
+
+function bodyForLog(raw: Buffer | undefined): unknown {
+  if (raw === undefined) return `(more than ${MAX_BODY_BYTES} bytes)`;
+  const text = raw.toString("utf8");
+  try {
+    return text === "" ? undefined : JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Writes an error answer and completes the call's record. */
+function answer(
+  res: ServerResponse,
+  error: ServiceError,
+  requestId: string,
+  record?: CallRecord,
+  headers: Record<string, string> = {},
+): void {
+  if (record) {
+    record.status = error.status;
+    record.errorType = error.errorType;
+  }
+  send(res, error.status, error.body(), {
+    ...headers,
+    "x-amzn-ErrorType": error.errorType,
+    "x-amzn-RequestId": requestId,
+  });
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string>): void {
+  const payload = body === undefined ? "" : JSON.stringify(body);
+  res.writeHead(status, {
+    ...headers,
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(payload),
+  });
+  res.end(payload);
+}
+
+/** Deterministic, UUID-shaped: the SDK surfaces it as `$metadata.requestId`, handy in failure output. */
+function requestIdOf(seq: number): string {
+  return `00000000-0000-4000-8000-${seq.toString(16).padStart(12, "0")}`;
+}

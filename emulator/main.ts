@@ -1,0 +1,59 @@
+/**
+ * Runs the emulator by hand, then points the SDK (or the CLI) at it with AWS_ENDPOINT_URL_APIGATEWAYV2:
+ *
+ *   npx node emulator/main.ts --port 4510 --api a1b2c3d4e5 --api wsapi00001:WEBSOCKET
+ *
+ * The HTTP surface has no CreateApi, so APIs come from `--api ID[:PROTOCOL]` (an empty ID is generated);
+ * add integrations with CreateIntegration.
+ */
+import { parseArgs } from "node:util";
+import { startEmulator } from "./server.ts";
+
+const USAGE = "usage: node emulator/main.ts [--port N] [--seed N] [--api ID[:HTTP|WEBSOCKET]]...";
+
+const { values } = parseArgs({
+  options: {
+    port: { type: "string", default: "4510" },
+    seed: { type: "string", default: "1" },
+    api: { type: "string", multiple: true, default: [] },
+    help: { type: "boolean", default: false },
+  },
+});
+
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
+const port = Number(values.port);
+const seed = Number(values.seed);
+if (!Number.isInteger(port) || port < 0 || port > 65_535 || !Number.isInteger(seed)) {
+  console.error(`--port must be 0..65535 and --seed an integer\n${USAGE}`);
+  process.exit(1);
+}
+
+const apis = values.api.map((spec) => {
+  const [apiId, protocolType = "HTTP"] = spec.split(":");
+  if (protocolType !== "HTTP" && protocolType !== "WEBSOCKET") {
+    console.error(`--api ${spec}: protocol must be HTTP or WEBSOCKET\n${USAGE}`);
+    process.exit(1);
+  }
+  return { ...(apiId ? { apiId } : {}), name: apiId || "api", protocolType } as const;
+});
+
+const emulator = await startEmulator({ port, seed });
+console.log(`API Gateway v2 emulator listening on ${emulator.url}`);
+// The SDK still resolves credentials; any values do, the emulator checks no signature.
+console.log(
+  `  export AWS_ENDPOINT_URL_APIGATEWAYV2=${emulator.url} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test`,
+);
+for (const apiSeed of apis) {
+  const api = emulator.addApi(apiSeed);
+  console.log(`  API ${api.apiId} (${api.protocolType})`);
+}
+
+const stop = (): void => {
+  void emulator.close().then(() => process.exit(0));
+};
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);

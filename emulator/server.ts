@@ -1,0 +1,168 @@
+/**
+ * A local API Gateway v2 management API on loopback, for the real `@aws-sdk/client-apigatewayv2` client:
+ * integration tests, the demo and benchmarks point the SDK's `endpoint` at `emulator.url`.
+ *
+ * @example
+ * const emulator = await startEmulator({ seed: 7 });
+ * const api = emulator.addApi({ name: "orders", protocolType: "HTTP" });
+ * emulator.addIntegration(api.apiId, { integrationType: "HTTP_PROXY", integrationUri: "https://x" });
+ * emulator.faults.configure({ throttle: { ratePerSecond: 10, burst: 40 } });
+ * const client = new ApiGatewayV2Client({ endpoint: emulator.url, region: "eu-west-1", credentials });
+ * // ... run the product ...
+ * emulator.calls.operations(); // ["GetApi", "GetIntegrations", "UpdateIntegration"]
+ * await emulator.close();
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { CallLog } from "./call-log.ts";
+import { type FaultConfig, Faults } from "./faults.ts";
+import { createHandler } from "./http.ts";
+import type { Integration, TemplatesPatch } from "./patch.ts";
+import { createRandom } from "./random.ts";
+import { type Api, type ApiSeed, type IntegrationSeed, type Route, type RouteSeed, Store } from "./store.ts";
+
+export interface EmulatorOptions {
+  /** Port on 127.0.0.1; 0 (the default) picks a free one. */
+  port?: number;
+  /** Seeds ids and fault draws; the same seed and the same calls give the same run. Default 1. */
+  seed?: number;
+  /** Shown in APIs' `apiEndpoint`. Default "eu-west-1". */
+  region?: string;
+  /** requestTemplates on UpdateIntegration: replaced whole (default) or merged key by key (unsettled). */
+  templatesPatch?: TemplatesPatch;
+  /** Faults standing from the first call. */
+  faults?: FaultConfig;
+  /** Epoch milliseconds, for the throttle's bucket, call timestamps and createdDate. Default Date.now. */
+  now?: () => number;
+}
+
+/** Starts an emulator; resolves once it listens. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const seed = options.seed ?? 1;
+  const now = options.now ?? Date.now;
+  // Two streams, so turning a fault on does not change the ids generated after it.
+  const store = new Store({ random: createRandom(seed), now, region: options.region ?? "eu-west-1" });
+  const faults = new Faults({
+    random: createRandom(seed ^ 0x5bd1e995),
+    now,
+    ...(options.faults ? { config: options.faults } : {}),
+  });
+  const calls = new CallLog();
+  const emulator = new Emulator({
+    store,
+    faults,
+    calls,
+    templatesPatch: options.templatesPatch ?? "replace",
+  });
+  const server = createServer(
+    createHandler({
+      calls,
+      faults,
+      now,
+      context: () => ({ store, templatesPatch: emulator.templatesPatch }),
+    }),
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  emulator.attach(server);
+  return emulator;
+}
+
+/** A running emulator: its address, seeding and inspection, faults and the call log. */
+export class Emulator {
+  /** Injectable faults; change them at any time, they apply from the next call. */
+  readonly faults: Faults;
+  /** Every request, in arrival order. */
+  readonly calls: CallLog;
+  /** How UpdateIntegration treats requestTemplates; may be changed between calls. */
+  templatesPatch: TemplatesPatch;
+  readonly #store: Store;
+  #server: Server | undefined;
+
+  /** @internal Use startEmulator. */
+  constructor(parts: { store: Store; faults: Faults; calls: CallLog; templatesPatch: TemplatesPatch }) {
+    this.#store = parts.store;
+    this.faults = parts.faults;
+    this.calls = parts.calls;
+    this.templatesPatch = parts.templatesPatch;
+  }
+
+  /** @internal */
+  attach(server: Server): void {
+    this.#server = server;
+  }
+
+  /** The port it listens on. */
+  get port(): number {
+    return (this.#server?.address() as AddressInfo | null)?.port ?? 0;
+  }
+
+  /** `http://127.0.0.1:{port}`: the SDK client's `endpoint`, or `AWS_ENDPOINT_URL_APIGATEWAYV2`. */
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Stops listening and drops open (keep-alive) connections. Safe to call twice. */
+  async close(): Promise<void> {
+    const server = this.#server;
+    this.#server = undefined;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+
+  /** Adds an API (id generated when absent: 10 lowercase letters and digits). */
+  addApi(seed: ApiSeed): Api {
+    return this.#store.addApi(seed);
+  }
+
+  /**
+   * Adds an integration as CreateIntegration stores it: validated and with server defaults.
+   * @throws BadRequest when the service would refuse the input (use overwriteIntegration for bad states).
+   */
+  addIntegration(apiId: string, seed: IntegrationSeed): Integration {
+    return this.#store.addIntegration(apiId, seed);
+  }
+
+  /** Adds a route; `target: "integrations/{id}"` protects that integration from deletion. */
+  addRoute(apiId: string, seed: RouteSeed): Route {
+    return this.#store.addRoute(apiId, seed);
+  }
+
+  /** A copy of the stored API. */
+  getApi(apiId: string): Api | undefined {
+    return this.#store.getApi(apiId);
+  }
+
+  /** A copy of the stored integration, as GetIntegration returns it. */
+  getIntegration(apiId: string, integrationId: string): Integration | undefined {
+    return this.#store.getIntegration(apiId, integrationId);
+  }
+
+  /** Copies of an API's integrations, in list order. */
+  listIntegrations(apiId: string): Integration[] {
+    return this.#store.listIntegrations(apiId);
+  }
+
+  /** Copies of an API's routes, in list order. */
+  listRoutes(apiId: string): Route[] {
+    return this.#store.listRoutes(apiId);
+  }
+
+  /** Injects drift: overwrites stored fields with no validation (`undefined` removes a field). */
+  overwriteIntegration(apiId: string, integrationId: string, fields: Record<string, unknown>): Integration {
+    return this.#store.overwriteIntegration(apiId, integrationId, fields);
+  }
+
+  /** Deletes an integration out of band (a MISSING integration); true when it existed. */
+  removeIntegration(apiId: string, integrationId: string): boolean {
+    return this.#store.removeIntegration(apiId, integrationId);
+  }
+}

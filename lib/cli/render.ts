@@ -1,0 +1,162 @@
+import { styleText } from "node:util";
+import type { Diff } from "../diff/diff.ts";
+import type { IntegrationResult, Report } from "../plan/report.ts";
+
+type Color = "green" | "red" | "yellow" | "cyan" | "bold" | "dim";
+
+/** Renders a report like `terraform plan`: what will change (or changed), then a summary. */
+export function renderHuman(report: Report, options: { color: boolean }): string {
+  const paint = (color: Color, text: string) =>
+    options.color ? styleText(color, text, { validateStream: false }) : text;
+  const lines: string[] = [];
+  const verb = report.mode === "plan" ? "plan" : "apply";
+  lines.push(
+    paint(
+      "bold",
+      `apigw-drift ${verb} · desired revision ${short(report.desiredRevision)} · run ${report.runId}`,
+    ),
+  );
+
+  let currentApi = "";
+  for (const r of report.integrations) {
+    if (r.status === "IN_SYNC") continue;
+    if (r.apiId !== currentApi) {
+      currentApi = r.apiId;
+      lines.push("", paint("bold", `API ${r.apiId}`));
+    }
+    const [symbol, color, label] = headline(r, report.mode);
+    lines.push(`  ${paint(color, `${symbol} ${r.integrationId}`)}  ${label}`);
+    for (const d of r.diffs) lines.push(`      ${diffLine(d, paint)}`);
+    if (r.error) lines.push(`      ${paint("red", `${r.error.name}: ${r.error.message}`)}`);
+  }
+  if (report.errors.length > 0) {
+    lines.push("");
+    for (const e of report.errors) lines.push(paint("red", `Error: ${location(e)}${e.message}`));
+  }
+  lines.push("", summaryLine(report), paint(statusColor(report.status), `Status: ${report.status}`));
+  return `${lines.join("\n")}\n`;
+}
+
+function headline(r: IntegrationResult, mode: Report["mode"]): [string, Color, string] {
+  switch (r.status) {
+    case "DRIFTED":
+      return ["~", "yellow", mode === "plan" ? "drifted: will be updated in place" : "drifted: not updated"];
+    case "UPDATED":
+      return ["~", "green", "updated in place"];
+    case "MISSING":
+      return ["!", "red", "declared but not live (apigw-drift never creates integrations)"];
+    case "UNMANAGED":
+      return r.action === "delete"
+        ? ["-", "red", "not declared: will be deleted (prune)"]
+        : [" ", "dim", "not declared (informational; the file does not prune)"];
+    case "DELETED":
+      return ["-", "green", "deleted (prune)"];
+    case "SKIPPED_MANAGED":
+      return [" ", "dim", "not declared, API Gateway manages it: never deleted"];
+    case "SKIPPED_IN_USE":
+      return [" ", "dim", "not declared, a route targets it: not deleted"];
+    case "FAILED":
+      return ["✗", "red", r.action ? `${r.action} failed` : "failed"];
+    case "DEFERRED":
+      return ["…", "yellow", "deferred: the run's time ran out before it"];
+    default:
+      return [" ", "dim", r.status.toLowerCase()];
+  }
+}
+
+/** `~ /path: live → desired`; `+` the file adds it, `-` the file removes it (live only). */
+function diffLine(d: Diff, paint: (c: Color, t: string) => string): string {
+  if (d.kind === "changed") return paint("yellow", `~ ${d.path}: ${show(d.actual)} → ${show(d.expected)}`);
+  if (d.kind === "removed") return paint("green", `+ ${d.path}: ${show(d.expected)}`);
+  return paint("red", `- ${d.path}: ${show(d.actual)}`);
+}
+
+function summaryLine(report: Report): string {
+  const s = report.summary;
+  const deletes = report.integrations.filter((r) => r.status === "UNMANAGED" && r.action === "delete").length;
+  const parts =
+    report.mode === "plan"
+      ? [
+          `${s.DRIFTED} to update`,
+          `${deletes} to delete`,
+          `${s.MISSING} missing`,
+          `${s.IN_SYNC} in sync`,
+          `${s.UNMANAGED - deletes + s.SKIPPED_MANAGED + s.SKIPPED_IN_USE} unmanaged`,
+        ]
+      : [
+          `${s.UPDATED} updated`,
+          `${s.DELETED} deleted`,
+          `${s.FAILED} failed`,
+          `${s.DEFERRED} deferred`,
+          `${s.MISSING} missing`,
+          `${s.IN_SYNC} in sync`,
+        ];
+  const failedReads =
+    report.mode === "plan" && s.FAILED + s.DEFERRED > 0 ? `, ${s.FAILED + s.DEFERRED} not read` : "";
+  const calls = Object.entries(report.apiCalls)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(", ");
+  return `${report.mode === "plan" ? "Plan" : "Apply"}: ${parts.join(", ")}${failedReads}.${calls ? ` API calls: ${calls}.` : ""}`;
+}
+
+function statusColor(status: Report["status"]): Color {
+  if (status === "IN_SYNC" || status === "RECONCILED") return "green";
+  if (status === "DRIFTED") return "yellow";
+  return "red";
+}
+
+/** Renders a report as a pull-request comment. */
+export function renderMarkdown(report: Report): string {
+  const out: string[] = [];
+  out.push(`### apigw-drift ${report.mode}: ${report.status}`, "");
+  out.push(`Desired revision \`${short(report.desiredRevision)}\` · run \`${report.runId}\``, "");
+  const changed = report.integrations.filter((r) => r.status !== "IN_SYNC");
+  if (changed.length === 0) out.push("No drift: every declared integration matches its desired state.", "");
+  else {
+    out.push("| API | integration | status | differences |", "|---|---|---|---|");
+    for (const r of changed) {
+      const what = r.action === "delete" && r.status === "UNMANAGED" ? "UNMANAGED (delete)" : r.status;
+      out.push(`| \`${r.apiId}\` | \`${r.integrationId}\` | ${what} | ${r.diffs.length} |`);
+    }
+    out.push("");
+    for (const r of changed.filter((x) => x.diffs.length > 0 || x.error)) {
+      out.push(`<details><summary><code>${r.apiId}/${r.integrationId}</code>: ${r.status}</summary>`, "");
+      if (r.diffs.length > 0) {
+        out.push("| path | kind | live | desired |", "|---|---|---|---|");
+        for (const d of r.diffs) {
+          out.push(`| \`${cell(d.path)}\` | ${d.kind} | ${mdValue(d.actual)} | ${mdValue(d.expected)} |`);
+        }
+      }
+      if (r.error) out.push("", `**${r.error.name}**: ${cell(r.error.message)}`);
+      out.push("", "</details>", "");
+    }
+  }
+  for (const e of report.errors) out.push(`> **Error**: ${cell(`${location(e)}${e.message}`)}`, "");
+  const s = report.summary;
+  out.push(
+    `${s.IN_SYNC} in sync · ${s.DRIFTED} drifted · ${s.UPDATED} updated · ${s.MISSING} missing · ${s.FAILED} failed · ${s.DELETED} deleted`,
+  );
+  return `${out.join("\n")}\n`;
+}
+
+function location(e: Report["errors"][number]): string {
+  if (e.file && e.line) return `${e.file}:${e.line}:${e.column ?? 1} ${e.pointer ?? ""} `;
+  return e.file ? `${e.file}: ` : "";
+}
+
+function show(v: unknown): string {
+  return v === undefined ? "(absent)" : JSON.stringify(v);
+}
+
+function mdValue(v: unknown): string {
+  return v === undefined ? "—" : `\`${cell(JSON.stringify(v))}\``;
+}
+
+/** Escapes what would break a table cell. */
+function cell(text: string): string {
+  return text.replaceAll("|", "\\|").replaceAll("\n", " ").replaceAll("`", "'");
+}
+
+function short(revision: string): string {
+  return /^[0-9a-f]{40}/.test(revision) ? revision.slice(0, 12) + revision.slice(40) : revision;
+}

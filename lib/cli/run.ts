@@ -1,0 +1,82 @@
+import { readDesiredFolder } from "../desired-state/folder.ts";
+import { createRedactor } from "../diff/redact.ts";
+import { DEFAULT_LIMITS } from "../plan/guards.ts";
+import type { Mode, Report } from "../plan/report.ts";
+import { type Progress, reconcile } from "../reconcile/reconcile.ts";
+import { gitRevision } from "../reconcile/revision.ts";
+import { type AwsContext, type AwsOptions, createAwsContext } from "./aws.ts";
+import type { CliIo } from "./io.ts";
+import { renderHuman, renderMarkdown } from "./render.ts";
+
+export interface RunOptions {
+  desired: string;
+  api?: string[];
+  integration?: string[];
+  maxDeletes?: number;
+  maxUpdates?: number;
+  rate?: number;
+  concurrency?: number;
+  prune?: boolean;
+  json?: boolean;
+  markdown?: boolean;
+  detailedExitcode?: boolean;
+  account?: string;
+}
+
+/** `plan` and `apply`: load, reconcile, render; the exit code follows PRODUCT §6. */
+export async function runReconcile(
+  mode: Mode,
+  options: RunOptions,
+  io: CliIo,
+  aws: (o: AwsOptions) => AwsContext = createAwsContext,
+): Promise<number> {
+  const desired = await readDesiredFolder(options.desired, { cwd: io.cwd });
+  const context = aws({ rate: options.rate, concurrency: options.concurrency });
+  const report = await reconcile({
+    mode,
+    desired,
+    desiredRevision: io.env.DESIRED_REVISION ?? (await gitRevision(`${io.cwd}/${options.desired}`)),
+    gateway: context.gateway,
+    apiCalls: () => context.stats.toRecord(),
+    apiIds: options.api,
+    integrationIds: options.integration,
+    prune: options.prune === false ? false : undefined,
+    limits: {
+      maxUpdates: options.maxUpdates ?? DEFAULT_LIMITS.maxUpdates,
+      maxDeletes: options.maxDeletes ?? DEFAULT_LIMITS.maxDeletes,
+    },
+    account: options.account ?? io.env.APIGW_DRIFT_ACCOUNT,
+    region: await context.region(),
+    redact: createRedactor(io.env.APIGW_DRIFT_REDACTION_KEY),
+    onProgress: progressPrinter(io),
+  });
+  print(report, options, io);
+  return exitCode(report, mode, options.detailedExitcode === true);
+}
+
+export function print(report: Report, options: { json?: boolean; markdown?: boolean }, io: CliIo): void {
+  if (options.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+  else if (options.markdown) io.stdout(renderMarkdown(report));
+  else io.stdout(renderHuman(report, { color: io.color === true }));
+}
+
+/** plan: 0 unless the run failed; with --detailed-exitcode 0 in sync, 2 drift, 1 error. apply: 0 only when done. */
+export function exitCode(report: Report, mode: Mode, detailed: boolean): number {
+  if (mode === "apply") return report.status === "RECONCILED" || report.status === "IN_SYNC" ? 0 : 1;
+  if (report.status === "IN_SYNC") return 0;
+  if (report.status === "DRIFTED") return detailed ? 2 : 0;
+  return 1;
+}
+
+/** Progress on stderr, at most every two seconds, only for runs long enough to need it. */
+function progressPrinter(io: CliIo): (p: Progress) => void {
+  let last = Date.now();
+  return (p) => {
+    const now = Date.now();
+    if (now - last < 2_000 || p.done === p.total) return;
+    last = now;
+    io.stderr(
+      `${p.phase === "apply" ? "writing" : p.phase === "read" ? "reading APIs" : "checking APIs"} ${p.done}/${p.total}\n`,
+    );
+  };
+}

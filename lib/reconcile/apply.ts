@@ -1,0 +1,78 @@
+import { GatewayError } from "../apigateway/errors.ts";
+import type { DesiredApi } from "../desired-state/load.ts";
+import { diffIntegration } from "../diff/diff.ts";
+import { diffOptionsFor, type PlannedIntegration } from "../plan/plan.ts";
+import type { IntegrationResult } from "../plan/report.ts";
+import { describeError } from "./failure.ts";
+import type { RunContext } from "./read.ts";
+
+/**
+ * Carries out the planned writes: one UpdateIntegration per drifted integration, then one
+ * DeleteIntegration per prune candidate, concurrently under the gateway's limiter. Each write's answer
+ * decides its result; one failure never stops the others; after the deadline nothing new starts (DEFERRED).
+ * An update whose answer still differs from the declaration is FAILED as not converged: the removal
+ * encodings are partly unverified, and this catches a wrong one without an extra call.
+ */
+export async function applyPlanned(
+  planned: readonly PlannedIntegration[],
+  apis: readonly DesiredApi[],
+  context: RunContext,
+  heartbeat: () => Promise<void>,
+): Promise<IntegrationResult[]> {
+  const docs = new Map(apis.map((a) => [a.doc.apiId, a.doc]));
+  const writes = planned.filter((p) => p.result.action !== undefined);
+  const total = writes.length;
+  let done = 0;
+  let lastBeat = context.now();
+
+  const write = async (p: PlannedIntegration): Promise<IntegrationResult> => {
+    const { result } = p;
+    if (context.deadline !== undefined && context.now() >= context.deadline)
+      return { ...result, status: "DEFERRED" };
+    try {
+      if (result.action === "update") {
+        const doc = docs.get(result.apiId)!;
+        const after = await context.gateway.updateIntegration(
+          result.apiId,
+          result.integrationId,
+          p.update ?? {},
+        );
+        const declaration = doc.integrations[result.integrationId] ?? {};
+        const left = diffIntegration(declaration, after, diffOptionsFor(doc, result.integrationId));
+        if (left.length > 0) {
+          return {
+            ...result,
+            status: "FAILED",
+            error: {
+              name: "NotConverged",
+              message: `UpdateIntegration succeeded, but the service still differs at ${left.map((d) => d.path).join(", ")}; the service may not take this removal encoding (see the README's unverified encodings)`,
+            },
+          };
+        }
+        return { ...result, status: "UPDATED" };
+      }
+      await context.gateway.deleteIntegration(result.apiId, result.integrationId);
+      return { ...result, status: "DELETED" };
+    } catch (error) {
+      // A route created since the read makes the integration in use: skipped, as planning would have.
+      if (result.action === "delete" && error instanceof GatewayError && error.failure === "conflict") {
+        return { ...result, status: "SKIPPED_IN_USE", action: undefined, error: describeError(error) };
+      }
+      return { ...result, status: "FAILED", error: describeError(error) };
+    } finally {
+      context.onProgress?.({ phase: "apply", done: ++done, total });
+      if (context.now() - lastBeat > 60_000) {
+        lastBeat = context.now();
+        await heartbeat();
+      }
+    }
+  };
+
+  const updates = await Promise.all(writes.filter((p) => p.result.action === "update").map(write));
+  const deletes = await Promise.all(writes.filter((p) => p.result.action === "delete").map(write));
+  return [
+    ...planned.filter((p) => p.result.action === undefined).map((p) => p.result),
+    ...updates,
+    ...deletes,
+  ];
+}

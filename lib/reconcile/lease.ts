@@ -1,0 +1,43 @@
+/** The answer to a lease request. */
+export type LeaseGrant = { acquired: true } | { acquired: false; holder: string; expiresAt: string };
+
+/**
+ * An exclusive lease an apply run holds while it writes, so two applies never interleave. Plans take none.
+ * The DynamoDB implementation lives with history; this interface is what the run needs.
+ */
+export interface Lease {
+  acquire(owner: string, ttlMs: number): Promise<LeaseGrant>;
+  /** Extends a held lease; throws when the lease was lost. */
+  renew(owner: string, ttlMs: number): Promise<void>;
+  release(owner: string): Promise<void>;
+}
+
+/** A lease within one process: for tests and for runs that share nothing. */
+export class InMemoryLease implements Lease {
+  #holder: { owner: string; expiresAt: number } | undefined;
+  readonly #now: () => number;
+
+  constructor(now: () => number = Date.now) {
+    this.#now = now;
+  }
+
+  async acquire(owner: string, ttlMs: number): Promise<LeaseGrant> {
+    const now = this.#now();
+    const held = this.#holder;
+    if (held && held.owner !== owner && held.expiresAt > now) {
+      return { acquired: false, holder: held.owner, expiresAt: new Date(held.expiresAt).toISOString() };
+    }
+    this.#holder = { owner, expiresAt: now + ttlMs };
+    return { acquired: true };
+  }
+
+  async renew(owner: string, ttlMs: number): Promise<void> {
+    if (this.#holder?.owner !== owner)
+      throw new Error(`lease lost: held by ${this.#holder?.owner ?? "nobody"}`);
+    this.#holder.expiresAt = this.#now() + ttlMs;
+  }
+
+  async release(owner: string): Promise<void> {
+    if (this.#holder?.owner === owner) this.#holder = undefined;
+  }
+}
