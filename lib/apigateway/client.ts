@@ -47,7 +47,7 @@ export function createApiGatewayClient(options: ClientOptions): ApiGatewayV2Clie
         (args.request as { headers?: Record<string, string> }).headers?.["amz-sdk-request"] ?? "";
       const attempt = Number(/attempt=(\d+)/.exec(header)?.[1] ?? 1);
       await limiter.acquire();
-      stats.attempt(context.commandName ?? "unknown", attempt);
+      stats.attempt((context.commandName ?? "unknown").replace(/Command$/, ""), attempt);
       try {
         const result = await next(args);
         limiter.record(false);

@@ -38,6 +38,7 @@ export async function runReconcile(
     desiredRevision: io.env.DESIRED_REVISION ?? (await gitRevision(`${io.cwd}/${options.desired}`)),
     gateway: context.gateway,
     apiCalls: () => context.stats.toRecord(),
+    concurrency: options.concurrency,
     apiIds: options.api,
     integrationIds: options.integration,
     prune: options.prune === false ? false : undefined,

@@ -4,6 +4,7 @@ import { diffIntegration } from "../diff/diff.ts";
 import { diffOptionsFor, type PlannedIntegration } from "../plan/plan.ts";
 import type { IntegrationResult } from "../plan/report.ts";
 import { describeError } from "./failure.ts";
+import { mapPool } from "./pool.ts";
 import type { RunContext } from "./read.ts";
 
 /**
@@ -68,8 +69,16 @@ export async function applyPlanned(
     }
   };
 
-  const updates = await Promise.all(writes.filter((p) => p.result.action === "update").map(write));
-  const deletes = await Promise.all(writes.filter((p) => p.result.action === "delete").map(write));
+  const updates = await mapPool(
+    writes.filter((p) => p.result.action === "update"),
+    context.concurrency,
+    write,
+  );
+  const deletes = await mapPool(
+    writes.filter((p) => p.result.action === "delete"),
+    context.concurrency,
+    write,
+  );
   return [
     ...planned.filter((p) => p.result.action === undefined).map((p) => p.result),
     ...updates,

@@ -5,10 +5,13 @@ import type { Redactor } from "../diff/redact.ts";
 import { type PlannedIntegration, planApi } from "../plan/plan.ts";
 import type { IntegrationResult, ReportError } from "../plan/report.ts";
 import { describeError } from "./failure.ts";
+import { mapPool } from "./pool.ts";
 import type { Progress } from "./reconcile.ts";
 
 export interface RunContext {
   gateway: Gateway;
+  /** Work items in flight at most; the gateway's limiter bounds the calls themselves. */
+  concurrency: number;
   deadline?: number;
   now: () => number;
   redact: Redactor;
@@ -38,50 +41,46 @@ export async function readAndPlan(apis: readonly DesiredApi[], options: ReadOpti
   const only = options.integrationIds;
   const targeted = only !== undefined && only.length <= options.targetedReadLimit;
   let done = 0;
-  await Promise.all(
-    apis.map(async ({ file, doc }) => {
-      const declared = Object.keys(doc.integrations).filter((id) => !only || only.includes(id));
-      const fail = (status: "FAILED" | "DEFERRED", error?: IntegrationResult["error"]) => {
-        for (const integrationId of declared.sort()) {
-          out.results.push({
-            apiId: doc.apiId,
-            integrationId,
-            status,
-            diffs: [],
-            ...(error ? { error } : {}),
-          });
-        }
-      };
-      if (options.deadline !== undefined && options.now() >= options.deadline) {
-        fail("DEFERRED");
-        return;
-      }
-      // Pruning needs the whole picture, so a targeted run never prunes.
-      const prune = options.prune !== false && doc.prune === true && !only;
-      try {
-        let live: LiveIntegration[];
-        if (targeted) {
-          const found = await Promise.all(
-            declared.map((id) => options.gateway.getIntegration(doc.apiId, id)),
-          );
-          live = found.filter((i) => i !== undefined);
-        } else {
-          live = await options.gateway.listIntegrations(doc.apiId);
-        }
-        const routes = prune ? await options.gateway.listRoutes(doc.apiId) : undefined;
-        out.planned.push(...planApi({ desired: doc, live, routes, prune, only, redact: options.redact }));
-      } catch (error) {
-        const described = describeError(error);
-        fail("FAILED", described);
-        out.errors.push({
-          file,
+  await mapPool(apis, options.concurrency, async ({ file, doc }) => {
+    const declared = Object.keys(doc.integrations).filter((id) => !only || only.includes(id));
+    const fail = (status: "FAILED" | "DEFERRED", error?: IntegrationResult["error"]) => {
+      for (const integrationId of declared.sort()) {
+        out.results.push({
           apiId: doc.apiId,
-          message: `reading API ${doc.apiId} failed: ${described.message}`,
+          integrationId,
+          status,
+          diffs: [],
+          ...(error ? { error } : {}),
         });
-      } finally {
-        options.onProgress?.({ phase: "read", done: ++done, total: apis.length });
       }
-    }),
-  );
+    };
+    if (options.deadline !== undefined && options.now() >= options.deadline) {
+      fail("DEFERRED");
+      return;
+    }
+    // Pruning needs the whole picture, so a targeted run never prunes.
+    const prune = options.prune !== false && doc.prune === true && !only;
+    try {
+      let live: LiveIntegration[];
+      if (targeted) {
+        const found = await Promise.all(declared.map((id) => options.gateway.getIntegration(doc.apiId, id)));
+        live = found.filter((i) => i !== undefined);
+      } else {
+        live = await options.gateway.listIntegrations(doc.apiId);
+      }
+      const routes = prune ? await options.gateway.listRoutes(doc.apiId) : undefined;
+      out.planned.push(...planApi({ desired: doc, live, routes, prune, only, redact: options.redact }));
+    } catch (error) {
+      const described = describeError(error);
+      fail("FAILED", described);
+      out.errors.push({
+        file,
+        apiId: doc.apiId,
+        message: `reading API ${doc.apiId} failed: ${described.message}`,
+      });
+    } finally {
+      options.onProgress?.({ phase: "read", done: ++done, total: apis.length });
+    }
+  });
   return out;
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Gateway, LiveApi } from "../apigateway/gateway.ts";
+import { DEFAULT_CONCURRENCY } from "../apigateway/limiter.ts";
 import type { DesiredApi, DesiredState } from "../desired-state/load.ts";
 import { createRedactor, type Redactor } from "../diff/redact.ts";
 import { type BlastRadiusLimits, checkApiGuards, checkBlastRadius, DEFAULT_LIMITS } from "../plan/guards.ts";
@@ -50,6 +51,8 @@ export interface ReconcileInput {
   runId?: string;
   redact?: Redactor;
   onProgress?: (progress: Progress) => void;
+  /** Work items (API reads, writes) in flight at most. Default 8, the limiter's default concurrency. */
+  concurrency?: number;
   /** Runs targeting at most this many integrations read them one by one instead of listing. */
   targetedReadLimit?: number;
 }
@@ -106,6 +109,7 @@ export async function reconcile(input: ReconcileInput): Promise<Report> {
   try {
     const context = {
       gateway: input.gateway,
+      concurrency: input.concurrency ?? DEFAULT_CONCURRENCY,
       deadline: input.deadline,
       now,
       redact: input.redact ?? createRedactor(),

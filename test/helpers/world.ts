@@ -1,0 +1,51 @@
+import { vi } from "vitest";
+import { seedFromDesired } from "../../emulator/seed.ts";
+import { type EmulatorOptions, startEmulator } from "../../emulator/server.ts";
+import { createApiGatewayClient } from "../../lib/apigateway/client.ts";
+import { SdkGateway } from "../../lib/apigateway/gateway.ts";
+import { type LimiterOptions, RateLimiter } from "../../lib/apigateway/limiter.ts";
+import { CallStats } from "../../lib/apigateway/stats.ts";
+import type { CliIo } from "../../lib/cli/io.ts";
+import { readDesiredFolder } from "../../lib/desired-state/folder.ts";
+
+/**
+ * An emulator seeded from the example desired state, with the SDK's standard environment pointing at
+ * it: the same configuration path a real run takes, on loopback, with fake credentials.
+ */
+export async function startWorld(options: EmulatorOptions = {}) {
+  const emulator = await startEmulator({ seed: 7, ...options });
+  const desired = await readDesiredFolder("desired-state");
+  seedFromDesired(emulator, desired.apis);
+  vi.stubEnv("AWS_ENDPOINT_URL_APIGATEWAYV2", emulator.url);
+  vi.stubEnv("AWS_REGION", "eu-west-1");
+  vi.stubEnv("AWS_ACCESS_KEY_ID", "test");
+  vi.stubEnv("AWS_SECRET_ACCESS_KEY", "test");
+  return { emulator, desired, close: () => emulator.close() };
+}
+
+/** The real adapter over HTTP, with a limiter fast enough for tests unless told otherwise. */
+export function liveGateway(limiter: LimiterOptions = { rate: 1000, burst: 1000, concurrency: 8 }) {
+  const rateLimiter = new RateLimiter(limiter);
+  const stats = new CallStats();
+  const client = createApiGatewayClient({ limiter: rateLimiter, stats, requestTimeoutMs: 2_000 });
+  return { gateway: new SdkGateway(client, rateLimiter), stats, limiter: rateLimiter };
+}
+
+/** A CLI io that records what a user would see. */
+export function captureIo(
+  env: Record<string, string | undefined> = {},
+): CliIo & { out: string; err: string } {
+  const io = {
+    out: "",
+    err: "",
+    cwd: process.cwd(),
+    env: { APIGW_DRIFT_ACCOUNT: "123456789012", DESIRED_REVISION: "test-revision", ...env },
+    stdout: (t: string) => {
+      io.out += t;
+    },
+    stderr: (t: string) => {
+      io.err += t;
+    },
+  };
+  return io;
+}
