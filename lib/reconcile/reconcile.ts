@@ -42,6 +42,8 @@ export interface ReconcileInput {
   /** The account and Region the run acts in, for files that name them. */
   account?: string;
   region?: string;
+  /** Records the report when the run ends. */
+  history?: HistoryRecorder;
   /** Taken by apply runs before their first write. */
   lease?: Lease;
   leaseTtlMs?: number;
@@ -59,12 +61,44 @@ export interface ReconcileInput {
 
 export const DEFAULT_LEASE_TTL_MS = 15 * 60 * 1000;
 
+/** Where a run's report is remembered (the DynamoDB history table, or the embedded store). */
+export interface HistoryRecorder {
+  /** Records the run and its drift events; throws when it could not, after its own retries. */
+  record(report: Report): Promise<void>;
+}
+
+/**
+ * One run, then its history: the report is recorded before it is returned. When history cannot be
+ * written, nothing is dropped silently: the report says so (an error entry; an otherwise successful run
+ * becomes PARTIAL) and still carries every drift, for the caller's output and logs.
+ */
+export async function reconcile(input: ReconcileInput): Promise<Report> {
+  const report = await runOnce(input);
+  if (!input.history) return report;
+  try {
+    await input.history.record(report);
+    return report;
+  } catch (error) {
+    const keep = report.status === "FAILED" || report.status === "BLOCKED";
+    return {
+      ...report,
+      status: keep ? report.status : "PARTIAL",
+      errors: [
+        ...report.errors,
+        {
+          message: `drift history was not recorded: ${(error as Error).message}; this report and the logs hold the run's drift`,
+        },
+      ],
+    };
+  }
+}
+
 /**
  * One run: guards for every API first (any mismatch stops the run before it writes), the lease for an
  * apply, then read and plan each API, the blast-radius guard over the whole plan, and the writes. One
  * failing integration never stops the others. Returns the report of PRODUCT §3.
  */
-export async function reconcile(input: ReconcileInput): Promise<Report> {
+async function runOnce(input: ReconcileInput): Promise<Report> {
   const now = input.now ?? Date.now;
   const startedAt = now();
   const runId = input.runId ?? randomUUID();

@@ -294,4 +294,25 @@ describe(reconcile.name, () => {
     await run({ mode: "apply", onProgress: (p) => seen.push(`${p.phase} ${p.done}/${p.total}`) });
     expect(seen).toEqual(["guard 1/2", "guard 2/2", "read 1/2", "read 2/2", "apply 1/2", "apply 2/2"]);
   });
+
+  it("records the report in history before returning it", async () => {
+    const recorded: string[] = [];
+    const report = await run({ mode: "plan", history: { record: async (r) => void recorded.push(r.runId) } });
+    expect(recorded).toEqual(["run-1"]);
+    expect(report.status).toBe("DRIFTED");
+  });
+
+  it("says so, and still returns every drift, when history cannot be written", async () => {
+    const history = {
+      record: async () => {
+        throw new Error("ProvisionedThroughputExceededException after 8 attempts");
+      },
+    };
+    const report = await run({ mode: "apply", history });
+    expect(report.status).toBe("PARTIAL");
+    expect(report.summary.UPDATED).toBe(2);
+    expect(report.errors.at(-1)?.message).toBe(
+      "drift history was not recorded: ProvisionedThroughputExceededException after 8 attempts; this report and the logs hold the run's drift",
+    );
+  });
 });

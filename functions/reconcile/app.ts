@@ -1,0 +1,101 @@
+import { randomUUID } from "node:crypto";
+import type { Logger } from "@aws-lambda-powertools/logger";
+import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import type { Context } from "aws-lambda";
+import type { Gateway } from "../../lib/apigateway/gateway.ts";
+import type { DesiredState } from "../../lib/desired-state/load.ts";
+import { createRedactor } from "../../lib/diff/redact.ts";
+import type { Report } from "../../lib/plan/report.ts";
+import type { Lease } from "../../lib/reconcile/lease.ts";
+import { type HistoryRecorder, reconcile } from "../../lib/reconcile/reconcile.ts";
+import { type FunctionConfig, whereFromArn } from "./config.ts";
+import { parseEvent } from "./event.ts";
+
+/** What one invocation needs; the Lambda entry builds it once per cold start, tests build their own. */
+export interface HandlerDeps {
+  config: FunctionConfig;
+  /** The desired state bundled with the function and its revision (loaded once, then reused). */
+  desired: () => Promise<{ state: DesiredState; revision: string }>;
+  /** A gateway with fresh call counts for one run. */
+  gateway: () => { gateway: Gateway; apiCalls: () => Record<string, number> };
+  history: HistoryRecorder;
+  lease: Lease;
+  logger: Logger;
+  metrics: Metrics;
+  now?: () => number;
+}
+
+/**
+ * The function's logic, without middy: parse the event, run the same reconcile as the CLI with the
+ * deadline from the context, log and measure the outcome, return the report. Tests call this directly.
+ */
+export function createReconcileHandler(deps: HandlerDeps) {
+  const now = deps.now ?? Date.now;
+  return async (event: unknown, context: Context): Promise<Report> => {
+    const request = parseEvent(event, deps.config.RECONCILE_MODE);
+    const runId = randomUUID();
+    deps.logger.appendKeys({ runId });
+    const { state, revision } = await deps.desired();
+    const { gateway, apiCalls } = deps.gateway();
+    const where = whereFromArn(context.invokedFunctionArn);
+    deps.logger.info("run starting", {
+      mode: request.mode,
+      source: request.source,
+      desiredRevision: revision,
+    });
+    const started = now();
+    const report = await reconcile({
+      mode: request.mode,
+      desired: state,
+      desiredRevision: revision,
+      gateway,
+      apiCalls,
+      apiIds: request.apiIds,
+      integrationIds: request.integrationIds,
+      prune: request.prune === false ? false : undefined,
+      limits: {
+        maxUpdates: request.maxUpdates ?? deps.config.MAX_UPDATES,
+        maxDeletes: request.maxDeletes ?? deps.config.MAX_DELETES,
+      },
+      concurrency: deps.config.CONCURRENCY,
+      account: where.account,
+      region: where.region,
+      lease: deps.lease,
+      history: deps.history,
+      deadline: started + context.getRemainingTimeInMillis() - deps.config.DEADLINE_MARGIN_MS,
+      now,
+      runId,
+      redact: createRedactor(deps.config.APIGW_DRIFT_REDACTION_KEY),
+    });
+    record(report, now() - started, deps);
+    return report;
+  };
+}
+
+/** Logs what needs a person (diffs are already redacted) and emits the run's metrics. */
+function record(report: Report, durationMs: number, { logger, metrics }: HandlerDeps): void {
+  for (const r of report.integrations) {
+    if (r.status === "IN_SYNC" || r.status === "UNMANAGED" || r.status.startsWith("SKIPPED")) continue;
+    const log = r.status === "FAILED" || r.status === "MISSING" ? logger.warn : logger.info;
+    log.call(logger, "integration", { ...r });
+  }
+  for (const e of report.errors) logger.error("run error", { ...e });
+  const s = report.summary;
+  const drifted = report.integrations.filter((r) => r.diffs.length > 0 || r.status === "MISSING").length;
+  metrics.addMetric("Drifted", MetricUnit.Count, drifted);
+  metrics.addMetric("Updated", MetricUnit.Count, s.UPDATED);
+  metrics.addMetric("Failed", MetricUnit.Count, s.FAILED);
+  metrics.addMetric("Missing", MetricUnit.Count, s.MISSING);
+  metrics.addMetric("Deleted", MetricUnit.Count, s.DELETED);
+  metrics.addMetric("Deferred", MetricUnit.Count, s.DEFERRED);
+  metrics.addMetric("Throttled", MetricUnit.Count, report.apiCalls.throttled ?? 0);
+  metrics.addMetric("RunFailed", MetricUnit.Count, report.status === "FAILED" ? 1 : 0);
+  metrics.addMetric("Duration", MetricUnit.Milliseconds, durationMs);
+  logger.info("run finished", {
+    status: report.status,
+    mode: report.mode,
+    desiredRevision: report.desiredRevision,
+    summary: report.summary,
+    apiCalls: report.apiCalls,
+  });
+}
