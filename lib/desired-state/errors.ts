@@ -25,7 +25,10 @@ export function compareErrors(a: DesiredStateError, b: DesiredStateError): numbe
         (a.pointer < b.pointer ? -1 : a.pointer > b.pointer ? 1 : 0);
 }
 
-/** The closest of `candidates` to `word`, if close enough to be a likely typo. */
+/**
+ * The closest of `candidates` to `word`, if close enough to be a likely typo, else the one candidate that
+ * `word` abbreviates (`timeout` for timeoutInMillis).
+ */
 export function suggest(word: string, candidates: readonly string[]): string | undefined {
   const lower = word.toLowerCase();
   let best: string | undefined;
@@ -37,7 +40,9 @@ export function suggest(word: string, candidates: readonly string[]): string | u
       bestDistance = d;
     }
   }
-  return best;
+  if (best !== undefined || lower.length < 4) return best;
+  const abbreviated = candidates.filter((c) => c.toLowerCase().startsWith(lower));
+  return abbreviated.length === 1 ? abbreviated[0] : undefined;
 }
 
 function editDistance(a: string, b: string): number {

@@ -48,6 +48,11 @@ export function loadDesiredFiles(
       pointer: p.pointer,
       message: p.message,
     }));
+    // A value the parser refused (an alias to nothing, a loop, a tag) is already reported where it stands;
+    // the schema would only add "missing" or "wrong type" for the hole it leaves.
+    const report = (m: IssueMessage) => {
+      if (!parsed.refused.has(toPointer(m.path))) fileErrors.push(locate(m));
+    };
     const locate = (m: IssueMessage): DesiredStateError => {
       const pointer = toPointer(m.path);
       const at = nearest(parsed.positions, m.path);
@@ -72,10 +77,10 @@ export function loadDesiredFiles(
         const result = documentSchema(protocol).safeParse(value);
         if (!result.success) {
           for (const issue of result.error.issues) {
-            for (const m of describeIssue(issue, value, protocol)) fileErrors.push(locate(m));
+            for (const m of describeIssue(issue, value, protocol)) report(m);
           }
         }
-        if (protocol !== "ANY") for (const m of checkRules(value, protocol)) fileErrors.push(locate(m));
+        for (const m of checkRules(value, protocol)) report(m);
 
         const apiId = (value as Record<string, unknown>).apiId;
         if (typeof apiId === "string") {

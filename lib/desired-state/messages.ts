@@ -39,6 +39,16 @@ export function describeIssue(
   const value = valueAt(input, path);
   const one = (message: string, atKey = false): IssueMessage[] => [{ path, atKey, message }];
 
+  // zod reports a missing enum (protocol) as a bad value and a missing string as a bad type.
+  if ((issue.code === "invalid_type" || issue.code === "invalid_value") && value === undefined) {
+    return one(
+      `missing required key ${name}: ${Object.hasOwn(REQUIRED_HINTS, name) ? REQUIRED_HINTS[name] : "add it"}`,
+    );
+  }
+  if (value === null && field === "integrationType" && path.length === 3) {
+    return one("integrationType cannot be null: every integration has a type; declare it or leave it out");
+  }
+
   switch (issue.code) {
     case "unrecognized_keys":
       return issue.keys.map((key) => ({
@@ -46,24 +56,27 @@ export function describeIssue(
         atKey: true,
         message: unknownKeyMessage(key, path, protocol),
       }));
-    case "invalid_type": {
-      if (value === undefined) {
-        return one(`missing required key ${name}: ${REQUIRED_HINTS[name] ?? "add it"}`);
-      }
-      if (value === null && field === "integrationType") {
+    case "invalid_type":
+      if (path.length === 2 && path[0] === "integrations" && value === null) {
         return one(
-          "integrationType cannot be null: every integration has a type; declare it or leave it out",
+          `integration ${name} has no fields; write \`${name}: {}\` to assert only that it exists, or declare its fields below it`,
         );
       }
+      if (path.length === 1 && name === "integrations" && value === null) {
+        return one("integrations is empty: write `integrations: {}` for an API with no integrations");
+      }
+      if (path.at(-2) === "ignore") {
+        return one(`ignore entries are JSON Pointers such as /description, not ${describe(value)}`);
+      }
       return one(typeMessage(name, field, issue.expected, value));
-    }
     case "invalid_value": {
       const text = JSON.stringify(value);
       if (path.length === 1 && name === "protocol") {
         return one(`protocol ${text} is not valid; write HTTP or WEBSOCKET${caseHint(value, PROTOCOLS)}`);
       }
       const options = issue.values.map(String);
-      if (typeof value === "number" && issue.values.every((v) => typeof v === "string")) {
+      // A number where the enum has its text (payloadFormatVersion: 2.0 for "2.0"): only quotes are missing.
+      if (typeof value === "number" && options.includes(numberText(value, field))) {
         return one(typeMessage(name, field, "string", value));
       }
       if (field === "integrationType" && protocol !== "ANY") {
@@ -74,18 +87,16 @@ export function describeIssue(
           );
         }
       }
+      // Quoted when they read as numbers ("1.0"), which YAML would otherwise take for one.
+      const listed = options.map((o) => (Number.isNaN(Number(o)) ? o : `"${o}"`));
       return one(
-        `${text} is not a valid ${name}; use one of ${options.join(", ")}${caseHint(value, options)}`,
+        `${text} is not a valid ${name}; use one of ${listed.join(", ")}${caseHint(value, options)}`,
       );
     }
     case "too_small":
     case "too_big": {
-      if (field === "timeoutInMillis" && (protocol === "HTTP" || protocol === "WEBSOCKET")) {
-        const { min, max } = TIMEOUT_RANGE[protocol];
-        return one(`timeoutInMillis ${value} is out of range: ${apiKind(protocol)} take ${min} to ${max} ms`);
-      }
-      if (typeof value === "string") return one(`${name} must not be empty`);
-      return one(issue.message);
+      if (field === "timeoutInMillis") return one(timeoutRangeMessage(value, protocol));
+      break;
     }
     case "invalid_format":
       return one(formatMessage(path, value));
@@ -112,16 +123,26 @@ export function describeIssue(
       }
       return [{ path, atKey: true, message: `key "${key}" is not valid here: keys must not be empty` }];
     }
-    default:
-      return one(issue.message);
   }
+  return one(issue.message);
+}
+
+function timeoutRangeMessage(value: unknown, protocol: SchemaProtocol): string {
+  if (protocol === "ANY") {
+    // The file's protocol is unreadable, so name both ranges.
+    const [http, ws] = [TIMEOUT_RANGE.HTTP, TIMEOUT_RANGE.WEBSOCKET];
+    return `timeoutInMillis ${value} is out of range: HTTP APIs take ${http.min} to ${http.max} ms, WebSocket APIs ${ws.min} to ${ws.max} ms`;
+  }
+  const { min, max } = TIMEOUT_RANGE[protocol];
+  return `timeoutInMillis ${value} is out of range: ${apiKind(protocol)} take ${min} to ${max} ms`;
 }
 
 /** The integration field a path points into, if it points into one. */
 export function fieldOf(path: readonly string[]): IntegrationField | undefined {
   if (path[0] !== "integrations" || path.length < 3) return undefined;
   const f = path[2]!;
-  return f in INTEGRATION_FIELDS ? (f as IntegrationField) : undefined;
+  // Own keys only: `in` would take "toString" for a field.
+  return Object.hasOwn(INTEGRATION_FIELDS, f) ? (f as IntegrationField) : undefined;
 }
 
 export function apiKind(protocol: Protocol): string {
@@ -131,15 +152,15 @@ export function apiKind(protocol: Protocol): string {
 function unknownKeyMessage(key: string, parent: string[], protocol: SchemaProtocol): string {
   if (parent.length === 0) {
     const guess = suggest(key, DOCUMENT_KEYS);
-    return `unknown key "${key}"${guess ? `; did you mean ${guess}?` : ""} A file takes ${DOCUMENT_KEYS.join(", ")}`;
+    return `unknown key "${key}"; ${guess ? `did you mean ${guess}? A` : "a"} file takes ${DOCUMENT_KEYS.join(", ")}`;
   }
   if (parent.length === 3 && parent.at(-1) === "tlsConfig") {
     return `unknown key "${key}" in tlsConfig; tlsConfig takes serverNameToVerify`;
   }
-  if (key in READ_ONLY_FIELDS) {
+  if (Object.hasOwn(READ_ONLY_FIELDS, key)) {
     return `${key} is read-only (${READ_ONLY_FIELDS[key as keyof typeof READ_ONLY_FIELDS]}); remove it`;
   }
-  if (key in INTEGRATION_FIELDS && protocol !== "ANY") {
+  if (Object.hasOwn(INTEGRATION_FIELDS, key) && protocol !== "ANY") {
     const supported = INTEGRATION_FIELDS[key as IntegrationField].protocols as readonly Protocol[];
     if (!supported.includes(protocol)) {
       return `${key} is supported only for ${apiKind(supported[0]!)}; this file's protocol is ${protocol}: remove it`;
@@ -147,7 +168,7 @@ function unknownKeyMessage(key: string, parent: string[], protocol: SchemaProtoc
   }
   const candidates = [...Object.keys(INTEGRATION_FIELDS), "ignore"];
   const guess = suggest(key, candidates);
-  return `unknown field "${key}"${guess ? `; did you mean ${guess}?` : ""} Field names are the API's camelCase wire names`;
+  return `unknown field "${key}"; ${guess ? `did you mean ${guess}? F` : "f"}ield names are the API's camelCase wire names`;
 }
 
 function typeMessage(
@@ -158,10 +179,15 @@ function typeMessage(
 ): string {
   const got = describe(value);
   if (name === "account" && typeof value === "number") {
-    return `account must be a quoted 12-digit string (a number loses leading zeros): write account: "${value}"`;
+    // YAML read 012345678901 as the number 12345678901: the leading zeros are gone, so put them back.
+    const digits =
+      Number.isSafeInteger(value) && value >= 0 && value < 1e12
+        ? String(value).padStart(12, "0")
+        : "<12 digits>";
+    return `account must be a quoted 12-digit string (a number loses leading zeros): write account: "${digits}"`;
   }
   if (field === "payloadFormatVersion" && typeof value === "number") {
-    return `payloadFormatVersion must be a string: write "${Number.isInteger(value) ? value.toFixed(1) : value}" in quotes`;
+    return `payloadFormatVersion must be a string: write "${numberText(value, field)}" in quotes`;
   }
   if (field === "timeoutInMillis") {
     return `timeoutInMillis must be a whole number of milliseconds without quotes, not ${got}`;
@@ -192,8 +218,14 @@ function formatMessage(path: string[], value: unknown): string {
   return `${name} ${text} has the wrong form`;
 }
 
+/** How a number reads as the text of an enum: payloadFormatVersion 2 and 2.0 are "2.0". */
+function numberText(value: number, field: IntegrationField | undefined): string {
+  return field === "payloadFormatVersion" && Number.isInteger(value) ? value.toFixed(1) : String(value);
+}
+
 function caseHint(value: unknown, options: readonly string[]): string {
-  const guess = typeof value === "string" ? suggest(value, options) : undefined;
+  // Only words have typos worth naming: "3.0" is as close to "2.0" as to "1.0".
+  const guess = typeof value === "string" && /[a-z]/i.test(value) ? suggest(value, options) : undefined;
   return guess ? ` (did you mean ${guess}?)` : "";
 }
 

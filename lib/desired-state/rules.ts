@@ -2,13 +2,14 @@ import { isPointer, parsePointer } from "../diff/pointer.ts";
 import { INTEGRATION_FIELDS, type Protocol } from "../facts/integration.ts";
 import type { IssueMessage } from "./messages.ts";
 import { apiKind } from "./messages.ts";
-import { POINTER } from "./schema.ts";
+import { POINTER, type SchemaProtocol } from "./schema.ts";
 
 /**
  * Rules across fields that a schema cannot say: declarations that can never converge, and the key forms
  * of parameter maps. They read the raw document defensively, since it may also have schema errors.
+ * With protocol "ANY" (the file's protocol is unreadable) only the rules that hold for both protocols run.
  */
-export function checkRules(doc: unknown, protocol: Protocol): IssueMessage[] {
+export function checkRules(doc: unknown, protocol: SchemaProtocol): IssueMessage[] {
   const out: IssueMessage[] = [];
   if (!isRecord(doc)) return out;
   checkIgnore(doc.ignore, ["ignore"], protocol, out);
@@ -31,15 +32,11 @@ const RESPONSE_KEY = /^((append|overwrite|remove):header\.\S+|overwrite:statusco
 function checkIntegration(
   i: Record<string, unknown>,
   at: string[],
-  protocol: Protocol,
+  protocol: SchemaProtocol,
   out: IssueMessage[],
 ): void {
-  const push = (field: string, message: string, key?: string) =>
-    out.push({
-      path: key === undefined ? [...at, field] : [...at, field, key],
-      atKey: key !== undefined,
-      message,
-    });
+  const push = (field: string, message: string, key?: string, atKey = key !== undefined) =>
+    out.push({ path: key === undefined ? [...at, field] : [...at, field, key], atKey, message });
   const type = i.integrationType;
   const subtype = typeof i.integrationSubtype === "string" ? i.integrationSubtype : undefined;
 
@@ -53,6 +50,8 @@ function checkIntegration(
     push(
       "tlsConfig",
       "tlsConfig applies only to private integrations: declare connectionType: VPC_LINK with it, or remove it (the service ignores it on INTERNET integrations, so it would never converge)",
+      undefined,
+      true,
     );
   }
   if (type === "AWS_PROXY" && subtype === undefined && typeof i.integrationMethod === "string") {
@@ -63,11 +62,25 @@ function checkIntegration(
       );
     }
   }
-  if (i.payloadFormatVersion === "2.0" && typeof type === "string" && type !== "AWS_PROXY") {
-    push(
-      "payloadFormatVersion",
-      `payloadFormatVersion "2.0" is only for Lambda proxy (AWS_PROXY) integrations; use "1.0" for ${type}`,
-    );
+  // API reference, payloadFormatVersion: "For HTTP APIs, supported values for Lambda proxy integrations are
+  // 1.0 and 2.0. For all other integrations, 1.0 is the only supported value."
+  if (i.payloadFormatVersion === "2.0") {
+    if (typeof type === "string" && type !== "AWS_PROXY") {
+      push(
+        "payloadFormatVersion",
+        `payloadFormatVersion "2.0" is only for Lambda proxy (AWS_PROXY) integrations; use "1.0" for ${type}`,
+      );
+    } else if (subtype !== undefined) {
+      push(
+        "payloadFormatVersion",
+        `payloadFormatVersion "2.0" is only for Lambda proxy integrations; an AWS service integration (integrationSubtype ${subtype}) takes "1.0"`,
+      );
+    } else if (protocol === "WEBSOCKET") {
+      push(
+        "payloadFormatVersion",
+        `payloadFormatVersion "2.0" is only for Lambda proxy integrations of HTTP APIs; WebSocket APIs take "1.0"`,
+      );
+    }
   }
 
   if (isRecord(i.requestParameters)) {
@@ -113,19 +126,22 @@ function emptyValue(map: string, key: string): string {
   return `${map} "${key}" has an empty value, which UpdateIntegration reads as "remove"; to require that the key be absent, leave it out (the map is owned whole)`;
 }
 
-function checkIgnore(list: unknown, at: string[], protocol: Protocol, out: IssueMessage[]): void {
+function checkIgnore(list: unknown, at: string[], protocol: SchemaProtocol, out: IssueMessage[]): void {
   if (!Array.isArray(list)) return;
   list.forEach((entry, index) => {
     if (typeof entry !== "string" || !POINTER.test(entry) || !isPointer(entry)) return;
     const field = parsePointer(entry)[0]!;
-    const fact = INTEGRATION_FIELDS[field as keyof typeof INTEGRATION_FIELDS];
+    // Own keys only: "/toString" names no field, though INTEGRATION_FIELDS.toString exists.
+    const fact = Object.hasOwn(INTEGRATION_FIELDS, field)
+      ? INTEGRATION_FIELDS[field as keyof typeof INTEGRATION_FIELDS]
+      : undefined;
     if (!fact) {
       out.push({
         path: [...at, String(index)],
         atKey: false,
         message: `ignore entry ${JSON.stringify(entry)} names no integration field; pointers start at an integration's fields, e.g. /description`,
       });
-    } else if (!(fact.protocols as readonly Protocol[]).includes(protocol)) {
+    } else if (protocol !== "ANY" && !(fact.protocols as readonly Protocol[]).includes(protocol)) {
       out.push({
         path: [...at, String(index)],
         atKey: false,

@@ -3,14 +3,14 @@ import {
   isMap,
   isScalar,
   isSeq,
-  LineCounter,
   type Node,
   type Pair,
-  parseAllDocuments,
   type Scalar,
+  visit as visitYaml,
   type YAMLMap,
 } from "yaml";
 import { childPointer } from "../diff/pointer.ts";
+import { composeFile, deepMessage } from "./yaml-document.ts";
 
 /** A 1-based position in a file. */
 export interface Position {
@@ -35,6 +35,8 @@ export interface ParsedYaml {
   value: unknown;
   positions: Map<string, Located>;
   problems: ParseProblem[];
+  /** Pointers of values refused with a problem (left out of `value`), so nothing else reports the hole. */
+  refused: Set<string>;
 }
 
 export interface YamlLimits {
@@ -49,13 +51,17 @@ export interface YamlLimits {
 export const DEFAULT_YAML_LIMITS: YamlLimits = { maxBytes: 1024 * 1024, maxNodes: 100_000, maxDepth: 32 };
 
 const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+/** YAML 1.2 core schema tags: anything else (!!binary, !!set, !!timestamp, custom tags) is not plain data. */
+const CORE_TAGS = new Set(
+  ["str", "int", "float", "bool", "null", "map", "seq"].map((t) => `tag:yaml.org,2002:${t}`).concat("!"),
+);
 
 class TooLarge extends Error {}
 
 /**
  * Parses one desired-state file into plain data plus the position of every value, without trusting it:
- * invalid UTF-8, oversized files, several documents, alias bombs, deep nesting, duplicate keys and
- * prototype-polluting keys all become problems with a position, never exceptions or hangs.
+ * invalid UTF-8, oversized files, several documents, alias bombs and loops, deep nesting, duplicate keys,
+ * tags and prototype-polluting keys all become problems with a position, never exceptions or hangs.
  */
 export function parseYaml(
   bytes: Uint8Array,
@@ -64,63 +70,35 @@ export function parseYaml(
 ): ParsedYaml {
   const positions = new Map<string, Located>();
   const problems: ParseProblem[] = [];
+  const refused = new Set<string>();
   const start: Position = { line: 1, column: 1 };
-  const fail = (message: string, position = start): ParsedYaml => ({
-    value: undefined,
-    positions,
-    problems: [{ pointer: "", position, message }],
+
+  const composed = composeFile(bytes, limits, size);
+  const { doc, at } = composed;
+  problems.push(...composed.problems);
+  if (!doc) return { value: undefined, positions, problems, refused };
+
+  // Each alias names the last anchor of its name before it: resolved in one pass over the document, where
+  // the `yaml` package's own Alias.resolve() walks the whole document again for every alias.
+  const anchors = new Map<string, Node>();
+  const targets = new Map<Node, Node | undefined>();
+  visitYaml(doc, {
+    Node: (_key, node) => {
+      if (isAlias(node)) targets.set(node, anchors.get(node.source));
+      else if (node.anchor) anchors.set(node.anchor, node);
+    },
   });
-
-  if (size > limits.maxBytes) {
-    return fail(
-      `file is ${size} bytes, over the ${limits.maxBytes}-byte limit for a desired-state file (one API has at most a few hundred integrations); check that this is the right file`,
-    );
-  }
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    return fail(`file is not valid UTF-8 (${invalidUtf8Position(bytes)}); save it as UTF-8`);
-  }
-
-  const lineCounter = new LineCounter();
-  const at = (offset: number | undefined): Position => {
-    const { line, col } = lineCounter.linePos(offset ?? 0);
-    return { line, column: col };
-  };
-  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: true });
-  if (!Array.isArray(docs))
-    return fail("file is empty; write an API's desired state (apiId, protocol, integrations)");
-  if (docs.length === 0)
-    return fail("file is empty; write an API's desired state (apiId, protocol, integrations)");
-  const doc = docs[0]!;
-  if (docs.length > 1) {
-    const second = docs[1]!;
-    return fail(
-      "file holds more than one YAML document; write one API per file",
-      at(second.range?.[0] ?? second.contents?.range?.[0]),
-    );
-  }
-  for (const e of [...doc.errors, ...doc.warnings]) {
-    problems.push({ pointer: "", position: at(e.pos[0]), message: `YAML: ${firstLine(e.message)}` });
-  }
-  if (doc.errors.length > 0) return { value: undefined, positions, problems };
+  const resolve = (node: Node | null): Node | null | undefined => (isAlias(node) ? targets.get(node) : node);
 
   let nodes = 0;
-  const visit = (
-    node: Node | null | undefined,
-    pointer: string,
-    depth: number,
-    keyPos?: Position,
-  ): unknown => {
+  // Collections being walked: an alias to one of them is a loop.
+  const open = new Set<Node>();
+  const visit = (node: Node | null, pointer: string, depth: number, keyPos?: Position): unknown => {
     nodes += 1;
     if (nodes > limits.maxNodes) throw new TooLarge();
     if (depth > limits.maxDepth) {
-      problems.push({
-        pointer,
-        position: at(node?.range?.[0]),
-        message: `nested deeper than ${limits.maxDepth} levels; desired state is never that deep`,
-      });
+      problems.push({ pointer, position: at(node?.range?.[0]), message: deepMessage(limits) });
+      refused.add(pointer);
       return undefined;
     }
     if (node == null) {
@@ -129,22 +107,38 @@ export function parseYaml(
     }
     const position = at(node.range?.[0]);
     positions.set(pointer, { key: keyPos, value: position });
+    const refuse = (message: string) => {
+      problems.push({ pointer, position, message });
+      refused.add(pointer);
+      return undefined;
+    };
     if (isAlias(node)) {
-      const target = node.resolve(doc);
-      if (!target) {
-        problems.push({ pointer, position, message: `alias *${node.source} names no anchor` });
-        return undefined;
+      const target = targets.get(node);
+      if (!target) return refuse(`alias *${node.source} names no anchor; define &${node.source} before it`);
+      if (open.has(target)) {
+        return refuse(
+          `alias *${node.source} refers to a map or list that contains it, a loop; write the value out`,
+        );
       }
-      const value = visit(target, pointer, depth + 1, keyPos);
+      const value = visit(target, pointer, depth, keyPos);
       positions.set(pointer, { key: keyPos, value: position });
       return value;
     }
+    if (node.tag && !CORE_TAGS.has(node.tag)) {
+      return refuse(
+        `YAML tag ${shortTag(node.tag)} is not supported; write a plain string, number, true/false, null, map or list`,
+      );
+    }
     if (isScalar(node)) return node.value;
-    if (isSeq(node))
-      return node.items.map((item, i) => visit(item as Node, childPointer(pointer, String(i)), depth + 1));
-    if (isMap(node)) return visitMap(node, pointer, depth);
-    problems.push({ pointer, position, message: "unsupported YAML node" });
-    return undefined;
+    open.add(node);
+    try {
+      if (isSeq(node))
+        return node.items.map((item, i) => visit(item as Node, childPointer(pointer, String(i)), depth + 1));
+      if (isMap(node)) return visitMap(node, pointer, depth);
+      return refuse("unsupported YAML node; write a plain string, number, true/false, null, map or list");
+    } finally {
+      open.delete(node);
+    }
   };
 
   const visitMap = (map: YAMLMap, pointer: string, depth: number): Record<string, unknown> => {
@@ -159,12 +153,20 @@ export function parseYaml(
       const keyPosition = at(pair.key?.range?.[0] ?? map.range?.[0]);
       const key = keyString(pair.key);
       if (key === undefined) {
-        problems.push({ pointer, position: keyPosition, message: "map keys must be plain strings" });
+        problems.push({
+          pointer,
+          position: keyPosition,
+          message: "map keys must be plain text; a list, map, null or tagged value cannot be a key",
+        });
         continue;
       }
       const child = childPointer(pointer, key);
       if (FORBIDDEN_KEYS.has(key)) {
-        problems.push({ pointer: child, position: keyPosition, message: `key "${key}" is not allowed` });
+        problems.push({
+          pointer: child,
+          position: keyPosition,
+          message: `key "${key}" is reserved (it could alter object prototypes) and names nothing in desired state; remove it`,
+        });
         continue;
       }
       const earlier = seen.get(key);
@@ -189,34 +191,55 @@ export function parseYaml(
     return out;
   };
 
+  /** The pairs `<<: value` merges in, a source's own merge keys expanded (its explicit keys first). */
   const mergeSources = (value: Node | null, pointer: string): Pair[] => {
     const sources = isSeq(value) ? (value.items as Node[]) : [value];
     const pairs: Pair[] = [];
     for (const source of sources) {
-      const target = isAlias(source) ? source.resolve(doc) : source;
+      const target = resolve(source);
       nodes += 1;
-      if (isMap(target)) pairs.push(...(target.items as Pair[]));
-      else
+      if (nodes > limits.maxNodes) throw new TooLarge();
+      if (!isMap(target)) {
         problems.push({
           pointer,
           position: at(source?.range?.[0]),
-          message: "a merge key (<<) takes a map or an alias to a map",
+          message: "a merge key (<<) takes a map or an alias to a map, e.g. <<: *defaults",
         });
+      } else if (open.has(target)) {
+        problems.push({
+          pointer,
+          position: at(source?.range?.[0]),
+          message: "a merge key (<<) merges a map that contains it, a loop; write the keys out",
+        });
+      } else {
+        open.add(target);
+        try {
+          const own = target.items as Pair[];
+          pairs.push(...own.filter((p) => !isMergeKey(p.key)));
+          for (const p of own) if (isMergeKey(p.key)) pairs.push(...mergeSources(p.value as Node, pointer));
+        } finally {
+          open.delete(target);
+        }
+      }
     }
     return pairs;
   };
 
   try {
     const value = visit(doc.contents as Node | null, "", 0);
-    return { value, positions, problems };
+    return { value, positions, problems, refused };
   } catch (e) {
     if (e instanceof TooLarge) {
-      return fail(
-        `document expands to more than ${limits.maxNodes} nodes (an alias bomb?); write the values out instead of nesting aliases`,
-      );
+      const message = `document expands to more than ${limits.maxNodes} nodes (an alias bomb?); write the values out instead of nesting aliases`;
+      return { value: undefined, positions, problems: [{ pointer: "", position: start, message }], refused };
     }
     throw e;
   }
+}
+
+/** `!!binary` for `tag:yaml.org,2002:binary`, as the file wrote it. */
+function shortTag(tag: string): string {
+  return tag.replace(/^tag:yaml\.org,2002:/, "!!");
 }
 
 function isMergeKey(key: unknown): boolean {
@@ -224,33 +247,10 @@ function isMergeKey(key: unknown): boolean {
 }
 
 function keyString(key: Node | null | undefined): string | undefined {
-  if (!isScalar(key)) return undefined;
+  if (!isScalar(key) || (key.tag && !CORE_TAGS.has(key.tag))) return undefined;
   const v = key.value;
   if (typeof v === "string") return v;
   // Unquoted numeric keys such as response status codes (200:) are read as their source text.
   if (typeof v === "number" || typeof v === "boolean") return key.source ?? String(v);
   return undefined;
-}
-
-function firstLine(message: string): string {
-  return message.split("\n")[0]!.trim();
-}
-
-function invalidUtf8Position(bytes: Uint8Array): string {
-  // One streaming decoder, fed a byte at a time, throws at the first byte that cannot continue the text.
-  const decoder = new TextDecoder("utf-8", { fatal: true });
-  let line = 1;
-  let column = 1;
-  for (let i = 0; i < bytes.length; i++) {
-    try {
-      decoder.decode(bytes.subarray(i, i + 1), { stream: true });
-    } catch {
-      return `byte ${i + 1}, line ${line}, column ${column}`;
-    }
-    if (bytes[i] === 0x0a) {
-      line += 1;
-      column = 1;
-    } else if ((bytes[i]! & 0xc0) !== 0x80) column += 1;
-  }
-  return "a character cut short at the end of the file";
 }
