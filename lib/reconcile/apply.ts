@@ -10,7 +10,8 @@ import type { RunContext } from "./read.ts";
 /**
  * Carries out the planned writes: one UpdateIntegration per drifted integration, then one
  * DeleteIntegration per prune candidate, concurrently under the gateway's limiter. Each write's answer
- * decides its result; one failure never stops the others; after the deadline nothing new starts (DEFERRED).
+ * decides its result; one failure never stops the others; after the deadline, or once the run's lease is
+ * lost, nothing new starts (DEFERRED).
  * An update whose answer still differs from the declaration is FAILED as not converged: the removal
  * encodings are partly unverified, and this catches a wrong one without an extra call.
  */
@@ -18,13 +19,11 @@ export async function applyPlanned(
   planned: readonly PlannedIntegration[],
   apis: readonly DesiredApi[],
   context: RunContext,
-  heartbeat: () => Promise<void>,
 ): Promise<IntegrationResult[]> {
   const docs = new Map(apis.map((a) => [a.doc.apiId, a.doc]));
   const writes = planned.filter((p) => p.result.action !== undefined);
   const total = writes.length;
   let done = 0;
-  let lastBeat = context.now();
 
   const write = async (p: PlannedIntegration): Promise<IntegrationResult> => {
     const { result } = p;
@@ -62,10 +61,6 @@ export async function applyPlanned(
       return { ...result, status: "FAILED", error: describeError(error) };
     } finally {
       context.onProgress?.({ phase: "apply", done: ++done, total });
-      if (context.now() - lastBeat > 60_000) {
-        lastBeat = context.now();
-        await heartbeat();
-      }
     }
   };
 

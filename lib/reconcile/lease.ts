@@ -41,3 +41,31 @@ export class InMemoryLease implements Lease {
     if (this.#holder?.owner === owner) this.#holder = undefined;
   }
 }
+
+/**
+ * Keeps a held lease alive while a run writes: renews it every third of its TTL, so a run that dies
+ * leaves a lease that expires soon, and a live one never loses it. If a renewal fails, `lost` says why
+ * and the run starts no further writes.
+ */
+export class LeaseKeeper {
+  lost: string | undefined;
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(lease: Lease, owner: string, ttlMs: number) {
+    this.#timer = setInterval(
+      () => {
+        lease.renew(owner, ttlMs).catch((error: unknown) => {
+          this.lost = `the apply lease was lost (${(error as Error).message}); no further writes were started`;
+          this.stop();
+        });
+      },
+      Math.max(1, Math.floor(ttlMs / 3)),
+    );
+    this.#timer.unref?.();
+  }
+
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+}

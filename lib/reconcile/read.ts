@@ -16,6 +16,8 @@ export interface RunContext {
   now: () => number;
   redact: Redactor;
   onProgress?: (progress: Progress) => void;
+  /** Why the run must start no more writes (its lease was lost), if it must stop. */
+  halted?: () => string | undefined;
 }
 
 export interface ReadOptions extends RunContext {

@@ -15,7 +15,7 @@ import {
   summarise,
 } from "../plan/report.ts";
 import { applyPlanned } from "./apply.ts";
-import type { Lease } from "./lease.ts";
+import { type Lease, LeaseKeeper } from "./lease.ts";
 import { readAndPlan } from "./read.ts";
 
 export interface Progress {
@@ -59,7 +59,8 @@ export interface ReconcileInput {
   targetedReadLimit?: number;
 }
 
-export const DEFAULT_LEASE_TTL_MS = 15 * 60 * 1000;
+/** Short, and renewed while the run writes: a run that dies blocks the next one for two minutes at most. */
+export const DEFAULT_LEASE_TTL_MS = 2 * 60 * 1000;
 
 /** Where a run's report is remembered (the DynamoDB history table, or the embedded store). */
 export interface HistoryRecorder {
@@ -126,8 +127,10 @@ async function runOnce(input: ReconcileInput): Promise<Report> {
   if (guardErrors.length > 0) return report("FAILED", [], guardErrors);
 
   const lease = input.mode === "apply" ? input.lease : undefined;
+  const leaseTtl = input.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS;
+  let keeper: LeaseKeeper | undefined;
   if (lease) {
-    const grant = await lease.acquire(runId, input.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS);
+    const grant = await lease.acquire(runId, leaseTtl);
     if (!grant.acquired) {
       return report(
         "FAILED",
@@ -139,6 +142,7 @@ async function runOnce(input: ReconcileInput): Promise<Report> {
         ],
       );
     }
+    keeper = new LeaseKeeper(lease, runId, leaseTtl);
   }
   try {
     const context = {
@@ -148,6 +152,7 @@ async function runOnce(input: ReconcileInput): Promise<Report> {
       now,
       redact: input.redact ?? createRedactor(),
       onProgress: input.onProgress,
+      halted: () => keeper?.lost,
     };
     const read = await readAndPlan(selection.apis, {
       ...context,
@@ -162,13 +167,13 @@ async function runOnce(input: ReconcileInput): Promise<Report> {
     if (radius.blockedBy) return report("BLOCKED", results, [...read.errors, { message: radius.blockedBy }]);
     if (input.mode === "plan") return report(runStatus("plan", results), results, read.errors);
 
-    const applied = await applyPlanned(planned, selection.apis, context, async () => {
-      if (lease) await lease.renew(runId, input.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS);
-    });
+    const applied = await applyPlanned(planned, selection.apis, context);
     const final = [...read.results, ...applied];
-    return report(runStatus("apply", final), final, read.errors);
+    const errors = keeper?.lost ? [...read.errors, { message: keeper.lost }] : read.errors;
+    return report(runStatus("apply", final), final, errors);
   } finally {
-    await lease?.release(runId);
+    keeper?.stop();
+    await lease?.release(runId).catch(() => undefined);
   }
 }
 

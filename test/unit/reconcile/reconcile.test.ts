@@ -315,4 +315,25 @@ describe(reconcile.name, () => {
       "drift history was not recorded: ProvisionedThroughputExceededException after 8 attempts; this report and the logs hold the run's drift",
     );
   });
+
+  it("starts no further writes once its lease cannot be renewed", async () => {
+    const lease = new InMemoryLease();
+    lease.renew = async () => {
+      throw new Error("the lease is held by run-2");
+    };
+    const update = gateway.updateIntegration.bind(gateway);
+    gateway.updateIntegration = async (api, id, fields) => {
+      await new Promise((r) => setTimeout(r, 60));
+      return update(api, id, fields);
+    };
+    const report = await run({ mode: "apply", lease, leaseTtlMs: 30, concurrency: 1 });
+    expect(report.integrations.filter((r) => r.action === "update").map((r) => r.status)).toEqual([
+      "UPDATED",
+      "DEFERRED",
+    ]);
+    expect(report.errors.at(-1)?.message).toBe(
+      "the apply lease was lost (the lease is held by run-2); no further writes were started",
+    );
+    expect(report.status).toBe("PARTIAL");
+  });
 });
