@@ -27,8 +27,8 @@ export async function applyPlanned(
 
   const write = async (p: PlannedIntegration): Promise<IntegrationResult> => {
     const { result } = p;
-    if (context.deadline !== undefined && context.now() >= context.deadline)
-      return { ...result, status: "DEFERRED" };
+    const late = context.deadline !== undefined && context.now() >= context.deadline;
+    if (late || context.halted?.()) return { ...result, status: "DEFERRED" };
     try {
       if (result.action === "update") {
         const doc = docs.get(result.apiId)!;
