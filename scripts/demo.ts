@@ -1,5 +1,6 @@
 // `npm run demo`: the main job end to end on embedded defaults. A local API Gateway emulator is seeded
-// from desired-state/ with drift, then: plan (drift found), apply (drift fixed), plan again (in sync).
+// from desired-state/ with drift, then: plan (drift found), apply (drift fixed), plan again (in sync),
+// and the drift history the runs recorded in the embedded store (.apigw-drift/ in this folder).
 import { styleText } from "node:util";
 import { injectDrift, seedFromDesired } from "../emulator/seed.ts";
 import { startEmulator } from "../emulator/server.ts";
@@ -35,6 +36,9 @@ try {
   const applied = await main(["apply", "--desired", DESIRED], io);
   heading("3. apigw-drift plan again: nothing left to do");
   const second = await main(["plan", "--desired", DESIRED, "--detailed-exitcode"], io);
+
+  heading("4. apigw-drift history: what was seen and done, newest first");
+  await main(["history", "--since", "10m"], io);
 
   const calls = emulator.calls.operations();
   heading(`API calls the emulator saw: ${calls.length}`);

@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import type { Mode } from "../plan/report.ts";
+import { type HistoryDeps, type HistoryOptions, runHistory } from "./history.ts";
 import { runImport } from "./import.ts";
 import type { CliIo } from "./io.ts";
 import { type RunOptions, runReconcile } from "./run.ts";
@@ -8,6 +9,7 @@ import { runValidate } from "./validate.ts";
 /** Extra dependencies tests inject; the CLI's real ones by default. */
 export interface CliDeps {
   aws?: Parameters<typeof runReconcile>[3];
+  history?: HistoryDeps;
 }
 
 /** Runs the CLI with `argv` (without the node and script entries) and resolves to its exit code. */
@@ -42,7 +44,7 @@ export async function main(argv: readonly string[], io: CliIo, deps: CliDeps = {
       command.option("--detailed-exitcode", "exit 0 in sync, 2 drift, 1 error (as terraform plan)");
     }
     command.action(async (options: RunOptions) => {
-      exitCode = await runReconcile(mode, options, io, deps.aws);
+      exitCode = await runReconcile(mode, options, io, deps.aws, deps.history);
     });
   }
 
@@ -56,6 +58,20 @@ export async function main(argv: readonly string[], io: CliIo, deps: CliDeps = {
     .option("--account <id>", "the AWS account id to record as the file's guard (or APIGW_DRIFT_ACCOUNT)")
     .action(async (options: Parameters<typeof runImport>[0]) => {
       exitCode = await runImport(options, io, deps.aws);
+    });
+
+  program
+    .command("history")
+    .description("drift events (or --runs) recorded by plan and apply, newest first")
+    .option("--api <id>", "only this API")
+    .option("--integration <id>", "only this integration")
+    .option("--since <when>", "ISO-8601 date/time, or a duration back from now (30m, 24h, 7d, 2w)")
+    .option("--until <when>", "ISO-8601 date/time (a date means its end), or a duration")
+    .option("--limit <n>", "at most this many (default 50)", positiveCount("--limit"))
+    .option("--runs", "run records instead of drift events")
+    .option("--json", "print a JSON array")
+    .action(async (options: HistoryOptions) => {
+      exitCode = await runHistory(options, io, deps.history);
     });
 
   try {
@@ -88,6 +104,7 @@ function reconcileOptions(command: Command): void {
     .option("--rate <n>", "client-side requests per second (default 10, the account's quota)", rate)
     .option("--concurrency <n>", "calls in flight at most (default 8)", positiveCount("--concurrency"))
     .option("--no-prune", "do not delete undeclared integrations in this run, whatever the files say")
+    .option("--no-history", "record nothing (and take no apply lease): for pull-request plans")
     .option(
       "--account <id>",
       "the AWS account this run acts in, for files that name one (or APIGW_DRIFT_ACCOUNT)",

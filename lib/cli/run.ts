@@ -1,10 +1,13 @@
 import { readDesiredFolder } from "../desired-state/folder.ts";
+import type { DesiredState } from "../desired-state/load.ts";
 import { createRedactor } from "../diff/redact.ts";
+import { type HistoryContext, historyFromEnvironment } from "../history/environment.ts";
 import { DEFAULT_LIMITS } from "../plan/guards.ts";
 import type { Mode, Report } from "../plan/report.ts";
 import { type Progress, reconcile } from "../reconcile/reconcile.ts";
 import { gitRevision } from "../reconcile/revision.ts";
 import { type AwsContext, type AwsOptions, createAwsContext } from "./aws.ts";
+import type { HistoryDeps } from "./history.ts";
 import type { CliIo } from "./io.ts";
 import { renderHuman, renderMarkdown } from "./render.ts";
 
@@ -17,6 +20,8 @@ export interface RunOptions {
   rate?: number;
   concurrency?: number;
   prune?: boolean;
+  /** false with --no-history: no store, no lease. */
+  history?: boolean;
   json?: boolean;
   markdown?: boolean;
   detailedExitcode?: boolean;
@@ -29,10 +34,37 @@ export async function runReconcile(
   options: RunOptions,
   io: CliIo,
   aws: (o: AwsOptions) => AwsContext = createAwsContext,
+  historyDeps: HistoryDeps = {},
 ): Promise<number> {
   const desired = await readDesiredFolder(options.desired, { cwd: io.cwd });
+  let store: HistoryContext | undefined;
+  if (options.history !== false && desired.errors.length === 0) {
+    try {
+      store = await (historyDeps.open ?? historyFromEnvironment)(io.env, io.cwd);
+    } catch (error) {
+      io.stderr(`apigw-drift: ${(error as Error).message}\n`);
+      return 1;
+    }
+  }
+  try {
+    return await run(mode, options, io, desired, aws, store);
+  } finally {
+    await store?.close();
+  }
+}
+
+async function run(
+  mode: Mode,
+  options: RunOptions,
+  io: CliIo,
+  desired: DesiredState,
+  aws: (o: AwsOptions) => AwsContext,
+  store: HistoryContext | undefined,
+): Promise<number> {
   const context = aws({ rate: options.rate, concurrency: options.concurrency });
   const report = await reconcile({
+    history: store?.history,
+    lease: store?.lease,
     mode,
     desired,
     desiredRevision: io.env.DESIRED_REVISION ?? (await gitRevision(`${io.cwd}/${options.desired}`)),

@@ -34,11 +34,12 @@ export function liveGateway(limiter: LimiterOptions = { rate: 1000, burst: 1000,
 /** A CLI io that records what a user would see. */
 export function captureIo(
   env: Record<string, string | undefined> = {},
+  cwd: string = process.cwd(),
 ): CliIo & { out: string; err: string } {
   const io = {
     out: "",
     err: "",
-    cwd: process.cwd(),
+    cwd,
     env: { APIGW_DRIFT_ACCOUNT: "123456789012", DESIRED_REVISION: "test-revision", ...env },
     stdout: (t: string) => {
       io.out += t;

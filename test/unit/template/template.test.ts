@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ENVIRONMENT_VARIABLES } from "../../../functions/reconcile/config.ts";
 import { parseEvent } from "../../../functions/reconcile/event.ts";
+import { HISTORY_TABLE } from "../../../lib/history/table.ts";
 import { checkAgainstSpec, evaluate, readTemplate, type Template } from "../../helpers/cloudformation.ts";
 
 let template: Template;
@@ -176,6 +177,22 @@ describe("template.yaml", () => {
         { "Fn::Sub": "${HistoryTable.Arn}/index/*" },
       ]);
     });
+  });
+
+  it("defines the history table exactly as lib/history/table.ts does", () => {
+    const table = template.Resources.HistoryTable!.Properties!;
+    const sorted = <T extends { AttributeName?: string; IndexName?: string }>(list: readonly T[]) =>
+      [...list].sort((a, b) =>
+        String(a.AttributeName ?? a.IndexName).localeCompare(String(b.AttributeName ?? b.IndexName)),
+      );
+    expect(table.KeySchema).toEqual(HISTORY_TABLE.KeySchema);
+    expect(sorted(table.AttributeDefinitions as never[])).toEqual(sorted(HISTORY_TABLE.AttributeDefinitions));
+    expect(sorted(table.GlobalSecondaryIndexes as never[])).toEqual(
+      sorted(HISTORY_TABLE.GlobalSecondaryIndexes),
+    );
+    expect(table.BillingMode).toBe(HISTORY_TABLE.BillingMode);
+    expect(table.TimeToLiveSpecification).toEqual(HISTORY_TABLE.TimeToLiveSpecification);
+    expect(table.PointInTimeRecoverySpecification).toEqual(HISTORY_TABLE.PointInTimeRecoverySpecification);
   });
 
   it("keeps history on-demand, encrypted, recoverable and expiring", () => {

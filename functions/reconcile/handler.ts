@@ -1,0 +1,15 @@
+/**
+ * The Lambda entry: a thin middy shell. Everything it runs is built once per cold start from the
+ * environment (runtime.ts) and the logic lives in app.ts, which tests call directly.
+ */
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import middy from "@middy/core";
+import { createReconcileHandler } from "./app.ts";
+import { createRuntime } from "./runtime.ts";
+
+const runtime = createRuntime(process.env);
+
+export const handler = middy(createReconcileHandler(runtime))
+  .use(injectLambdaContext(runtime.logger, { resetKeys: true }))
+  .use(logMetrics(runtime.metrics, { captureColdStartMetric: true }));

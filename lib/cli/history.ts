@@ -1,0 +1,188 @@
+import {
+  type EnvironmentOptions,
+  type HistoryContext,
+  historyFromEnvironment,
+} from "../history/environment.ts";
+import type { DriftEvent, RunRecord } from "../history/items.ts";
+import { DEFAULT_LIMIT } from "../history/query.ts";
+import { parseInstant } from "../history/time.ts";
+import type { CliIo } from "./io.ts";
+
+/** `apigw-drift history` options, as the command line gives them. */
+export interface HistoryOptions {
+  /** Only drift events of this API. */
+  api?: string;
+  /** Only drift events of this integration. */
+  integration?: string;
+  /** ISO-8601 date or time, or a duration back from now (`24h`, `7d`). */
+  since?: string;
+  until?: string;
+  /** At most this many, newest first (default 50). */
+  limit?: number;
+  /** Run records instead of drift events. */
+  runs?: boolean;
+  json?: boolean;
+}
+
+export interface HistoryDeps {
+  /** Opens history; by default from the environment (`DRIFT_HISTORY_TABLE`, else the embedded store). */
+  open?: (env: CliIo["env"], cwd: string, options?: EnvironmentOptions) => Promise<HistoryContext>;
+  now?: () => number;
+}
+
+/**
+ * `apigw-drift history`: drift events (or, with `--runs`, run records) newest first, as a table or, with
+ * `--json`, a JSON array alone on stdout. Exit 0 when read (even when empty), 1 on a bad option or a
+ * history that cannot be read.
+ */
+export async function runHistory(
+  options: HistoryOptions,
+  io: CliIo,
+  deps: HistoryDeps = {},
+): Promise<number> {
+  const now = (deps.now ?? Date.now)();
+  const fail = (message: string) => {
+    io.stderr(`error: ${message}\n`);
+    return 1;
+  };
+  const since = bound("--since", options.since, now, "start");
+  const until = bound("--until", options.until, now, "end");
+  for (const b of [since, until]) if (typeof b === "string") return fail(b);
+  if (typeof since === "number" && typeof until === "number" && since > until) {
+    return fail(`--since (${iso(since)}) is after --until (${iso(until)}): nothing can match`);
+  }
+  const limit = options.limit ?? DEFAULT_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1) return fail(`--limit takes a whole number ≥ 1, not ${limit}`);
+  if (options.runs && (options.api || options.integration)) {
+    return fail("--runs lists whole runs; --api and --integration filter drift events only");
+  }
+
+  let context: HistoryContext;
+  try {
+    context = await (deps.open ?? historyFromEnvironment)(io.env, io.cwd, deps.now ? { now: deps.now } : {});
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+  try {
+    const query = {
+      ...(typeof since === "number" ? { since: iso(since) } : {}),
+      ...(typeof until === "number" ? { until: iso(until) } : {}),
+      limit,
+    };
+    if (options.runs) {
+      const page = await context.history.runs(query);
+      io.stdout(options.json ? json(page.items) : runTable(page.items, context.location));
+      if (page.cursor && !options.json) io.stderr(MORE);
+    } else {
+      const page = await context.history.events({
+        ...query,
+        ...(options.api ? { apiId: options.api } : {}),
+        ...(options.integration ? { integrationId: options.integration } : {}),
+      });
+      io.stdout(options.json ? json(page.items.map(eventJson)) : eventTable(page.items, context.location));
+      if (page.cursor && !options.json) io.stderr(MORE);
+    }
+    return 0;
+  } catch (error) {
+    return fail((error as Error).message);
+  } finally {
+    await context.close();
+  }
+}
+
+const MORE =
+  "older ones may be recorded too: raise --limit, or narrow with --since, --until, --api or --integration\n";
+
+/** The instant, undefined when absent, or the message for a value that is not one. */
+function bound(flag: string, value: string | undefined, now: number, end: "start" | "end") {
+  if (value === undefined) return undefined;
+  const ms = parseInstant(value, now, end);
+  return (
+    ms ??
+    `${flag} takes an ISO-8601 date (2025-01-31), date and time (2025-01-31T12:00:00Z) or a duration back from now (30m, 24h, 7d, 2w), not "${value}"`
+  );
+}
+
+/** The drift event of `history --json`: the same keys, in the same order, every time. */
+function eventJson(e: DriftEvent) {
+  return {
+    runId: e.runId,
+    at: e.at,
+    mode: e.mode,
+    desiredRevision: e.desiredRevision,
+    apiId: e.apiId,
+    integrationId: e.integrationId,
+    status: e.status,
+    action: e.action,
+    diffs: e.diffs,
+    error: e.error,
+    ...(e.truncated ? { truncated: e.truncated } : {}),
+  };
+}
+
+function json(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+function eventTable(events: readonly DriftEvent[], location: string): string {
+  if (events.length === 0) return `no drift events recorded in ${location} match\n`;
+  const rows = events.map((e) => [
+    when(e.at),
+    e.mode,
+    e.apiId,
+    e.integrationId,
+    e.status,
+    e.runId.slice(0, 8),
+    changes(e),
+  ]);
+  return `${table(["AT", "MODE", "API", "INTEGRATION", "STATUS", "RUN", "CHANGES"], rows)}\n${count(events.length, "drift event")}, newest first, from ${location}\n`;
+}
+
+function runTable(runs: readonly RunRecord[], location: string): string {
+  if (runs.length === 0) return `no runs recorded in ${location} match\n`;
+  const rows = runs.map((r) => [
+    when(r.startedAt),
+    r.mode,
+    r.status,
+    r.desiredRevision.slice(0, 12),
+    r.runId,
+    String(r.events),
+    Object.entries(r.summary)
+      .filter(([, n]) => n > 0)
+      .map(([s, n]) => `${n} ${s.toLowerCase().replaceAll("_", " ")}`)
+      .join(", ") || "nothing looked at",
+  ]);
+  return `${table(["STARTED", "MODE", "STATUS", "REVISION", "RUN", "EVENTS", "INTEGRATIONS"], rows)}\n${count(runs.length, "run")}, newest first, from ${location}\n`;
+}
+
+/** `~ /path` per diff, as the plan prints them (`~` changed, `+` the file adds, `-` the file removes). */
+function changes(e: DriftEvent): string {
+  const parts = e.diffs.map(
+    (d) => `${d.kind === "changed" ? "~" : d.kind === "removed" ? "+" : "-"} ${d.path}`,
+  );
+  if (e.error) parts.push(`✗ ${e.error.name}: ${e.error.message}`);
+  const text = parts.join(", ") || (e.action ? `(${e.action})` : "");
+  return text.length > 100 ? `${text.slice(0, 99)}…` : text;
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join("  ")
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join("\n");
+}
+
+function when(at: string): string {
+  return `${at.slice(0, 10)} ${at.slice(11, 19)}Z`;
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function count(n: number, what: string): string {
+  return `${n} ${what}${n === 1 ? "" : "s"}`;
+}

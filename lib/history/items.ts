@@ -1,0 +1,231 @@
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import type { Diff } from "../diff/diff.ts";
+import {
+  INTEGRATION_STATUSES,
+  type IntegrationResult,
+  type IntegrationStatus,
+  type Mode,
+  type Report,
+  type ReportError,
+  type RunStatus,
+} from "../plan/report.ts";
+import { fitDiffs } from "./fit.ts";
+import { eventKeys, runKeys } from "./keys.ts";
+import { clip, itemBytes, MAX_ITEM_BYTES, utf8Bytes } from "./size.ts";
+import { TTL_ATTRIBUTE } from "./table.ts";
+
+type Item = Record<string, AttributeValue>;
+
+/**
+ * One integration result that was not IN_SYNC, as history keeps it. Every field is always present
+ * (`null` when empty), so `history --json` has one shape; `truncated` appears only when the diffs were
+ * cut to fit DynamoDB's item limit.
+ */
+export interface DriftEvent {
+  runId: string;
+  /** The run's startedAt. */
+  at: string;
+  mode: Mode;
+  desiredRevision: string;
+  apiId: string;
+  integrationId: string;
+  status: IntegrationStatus;
+  action: "update" | "delete" | null;
+  /** As in the report: already redacted. */
+  diffs: Diff[];
+  error: { name: string; message: string } | null;
+  truncated?: string;
+}
+
+/** One run, as history keeps it. */
+export interface RunRecord {
+  runId: string;
+  startedAt: string;
+  finishedAt: string;
+  mode: Mode;
+  desiredRevision: string;
+  status: RunStatus;
+  summary: Record<IntegrationStatus, number>;
+  apiCalls: Record<string, number>;
+  errors: ReportError[];
+  /** How many drift events the run recorded. */
+  events: number;
+  truncated?: string;
+}
+
+export interface ItemOptions {
+  retentionDays: number;
+}
+
+const DAY_SECONDS = 86_400;
+// Room left for keys, names and the other attributes; a plain event is well under 2 KB without diffs.
+const SAFETY_BYTES = 4 * 1024;
+const MAX_ERROR_MESSAGE_BYTES = 8 * 1024;
+const MAX_RUN_ERRORS_BYTES = 64 * 1024;
+
+/**
+ * The items a report becomes: one drift event per result that is drift (see isDriftEvent), then the run record (last,
+ * so that a run record in the table means its events were written first). Pure and deterministic: the
+ * same report always gives the same items.
+ */
+export function reportItems(report: Report, options: ItemOptions): { events: Item[]; run: Item } {
+  const at = canonicalInstant(report.startedAt, "startedAt");
+  const expiresAt = Math.floor(Date.parse(at) / 1000) + options.retentionDays * DAY_SECONDS;
+  // Keyed by integration: one BatchWriteItem refuses two requests for one key, so a result listed twice
+  // (which a report should never have) is written once, as its last entry says.
+  const byKey = new Map<string, Item>();
+  for (const r of report.integrations) {
+    if (!isDriftEvent(r)) continue;
+    const item = eventItem(report, r, at, expiresAt);
+    byKey.set(`${item.pk?.S} ${item.sk?.S}`, item);
+  }
+  const events = [...byKey.values()];
+  return { events, run: runItem(report, at, expiresAt, events.length) };
+}
+
+/**
+ * Whether a result is drift worth remembering: anything but IN_SYNC, except the informational ones an
+ * unchanged world repeats on every run (an undeclared integration the file does not prune, one skipped as
+ * managed or in use). PRODUCT §5 says "not IN_SYNC"; without this, a clean second run would add events.
+ */
+export function isDriftEvent(r: IntegrationResult): boolean {
+  if (r.status === "IN_SYNC" || r.status === "SKIPPED_MANAGED" || r.status === "SKIPPED_IN_USE") return false;
+  return r.status !== "UNMANAGED" || r.action === "delete";
+}
+
+function eventItem(report: Report, r: IntegrationResult, at: string, expiresAt: number): Item {
+  const item: Item = {
+    ...strings(eventKeys({ at, apiId: r.apiId, integrationId: r.integrationId, runId: report.runId })),
+    type: { S: "event" },
+    runId: { S: report.runId },
+    at: { S: at },
+    mode: { S: report.mode },
+    desiredRevision: { S: report.desiredRevision },
+    apiId: { S: r.apiId },
+    integrationId: { S: r.integrationId },
+    status: { S: r.status },
+    [TTL_ATTRIBUTE]: { N: String(expiresAt) },
+  };
+  if (r.action) item.action = { S: r.action };
+  if (r.error) {
+    item.error = {
+      M: { name: { S: r.error.name }, message: { S: clip(r.error.message, MAX_ERROR_MESSAGE_BYTES) } },
+    };
+  }
+  const budget = MAX_ITEM_BYTES - itemBytes(item) - SAFETY_BYTES;
+  const { json, note } = fitDiffs(r.diffs, budget);
+  item.diffs = { S: json };
+  if (note) item.truncated = { S: note };
+  return item;
+}
+
+function runItem(report: Report, at: string, expiresAt: number, events: number): Item {
+  const errors = JSON.stringify(report.errors);
+  const cut = utf8Bytes(errors) > MAX_RUN_ERRORS_BYTES;
+  const item: Item = {
+    ...strings(runKeys({ startedAt: at, runId: report.runId })),
+    type: { S: "run" },
+    runId: { S: report.runId },
+    startedAt: { S: at },
+    finishedAt: { S: report.finishedAt },
+    mode: { S: report.mode },
+    desiredRevision: { S: report.desiredRevision },
+    status: { S: report.status },
+    summary: { M: numbers(report.summary) },
+    apiCalls: { M: numbers(report.apiCalls) },
+    errors: { S: cut ? JSON.stringify(fitErrors(report.errors)) : errors },
+    events: { N: String(events) },
+    [TTL_ATTRIBUTE]: { N: String(expiresAt) },
+  };
+  if (cut) {
+    item.truncated = {
+      S: `errors cut to fit the item: ${report.errors.length} in the report; its output and logs have them all`,
+    };
+  }
+  return item;
+}
+
+/** The first errors that fit, each message clipped. */
+function fitErrors(errors: readonly ReportError[]): ReportError[] {
+  const kept: ReportError[] = [];
+  let size = 2;
+  for (const e of errors) {
+    const clipped = { ...e, message: clip(e.message, 2048) };
+    size += utf8Bytes(JSON.stringify(clipped)) + 1;
+    if (size > MAX_RUN_ERRORS_BYTES) break;
+    kept.push(clipped);
+  }
+  return kept;
+}
+
+/** A drift event from its item. Throws on an item that is not one, naming its key. */
+export function eventFromItem(item: Item): DriftEvent {
+  const event: DriftEvent = {
+    runId: str(item, "runId"),
+    at: str(item, "at"),
+    mode: str(item, "mode") as Mode,
+    desiredRevision: str(item, "desiredRevision"),
+    apiId: str(item, "apiId"),
+    integrationId: str(item, "integrationId"),
+    status: str(item, "status") as IntegrationStatus,
+    action: (item.action?.S as DriftEvent["action"]) ?? null,
+    diffs: JSON.parse(str(item, "diffs")) as Diff[],
+    error: item.error?.M
+      ? { name: item.error.M.name?.S ?? "Error", message: item.error.M.message?.S ?? "" }
+      : null,
+  };
+  if (item.truncated?.S) event.truncated = item.truncated.S;
+  return event;
+}
+
+/** A run record from its item. Throws on an item that is not one, naming its key. */
+export function runFromItem(item: Item): RunRecord {
+  const summary = Object.fromEntries(INTEGRATION_STATUSES.map((s) => [s, 0])) as Record<
+    IntegrationStatus,
+    number
+  >;
+  Object.assign(summary, fromNumbers(item.summary?.M));
+  const run: RunRecord = {
+    runId: str(item, "runId"),
+    startedAt: str(item, "startedAt"),
+    finishedAt: str(item, "finishedAt"),
+    mode: str(item, "mode") as Mode,
+    desiredRevision: str(item, "desiredRevision"),
+    status: str(item, "status") as RunStatus,
+    summary,
+    apiCalls: fromNumbers(item.apiCalls?.M),
+    errors: JSON.parse(item.errors?.S ?? "[]") as ReportError[],
+    events: Number(item.events?.N ?? 0),
+  };
+  if (item.truncated?.S) run.truncated = item.truncated.S;
+  return run;
+}
+
+/** An ISO-8601 instant in the one form keys sort by (`toISOString`: UTC, milliseconds, `Z`). */
+export function canonicalInstant(value: string, what: string): string {
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw new Error(`the report's ${what} "${value}" is not an ISO-8601 time`);
+  return new Date(ms).toISOString();
+}
+
+function strings(values: Record<string, string>): Item {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, { S: v }]));
+}
+
+function numbers(values: Record<string, number>): Item {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, { N: String(v) }]));
+}
+
+function fromNumbers(map: Item | undefined): Record<string, number> {
+  return Object.fromEntries(Object.entries(map ?? {}).map(([k, v]) => [k, Number(v.N ?? 0)]));
+}
+
+function str(item: Item, name: string): string {
+  const value = item[name]?.S;
+  if (value === undefined) {
+    throw new Error(
+      `history item ${item.pk?.S ?? "?"} / ${item.sk?.S ?? "?"} has no "${name}": it was not written by apigw-drift`,
+    );
+  }
+  return value;
+}

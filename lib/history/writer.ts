@@ -1,0 +1,72 @@
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { Report } from "../plan/report.ts";
+import type { HistoryRecorder } from "../reconcile/reconcile.ts";
+import { putAll } from "./batch.ts";
+import { HistoryError } from "./errors.ts";
+import { reportItems } from "./items.ts";
+import { DEFAULT_RETENTION_DAYS } from "./table.ts";
+
+export interface DynamoHistoryOptions {
+  /** A DynamoDB client on the SDK's standard configuration, or one pointed at the embedded store. */
+  client: DynamoDBClient;
+  tableName: string;
+  /** How long items live (their TTL), in days. Default 90. */
+  retentionDays?: number;
+  /** BatchWriteItem attempts per batch while DynamoDB returns UnprocessedItems. Default 8. */
+  maxAttempts?: number;
+  /** Backoff between those attempts: full jitter under min(maxDelayMs, baseDelayMs × 2^n). */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** Batches written in parallel. Default 4. */
+  concurrency?: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+/** The resolved options, defaults filled in. */
+export type ResolvedOptions = Required<Omit<DynamoHistoryOptions, "client" | "tableName" | "retentionDays">>;
+
+/**
+ * The write half of drift history: what a run calls once at its end. The Lambda bundles only this, so its
+ * role needs no read permission on the table (template.yaml; a test derives the actions from the bundle).
+ */
+export class HistoryWriter implements HistoryRecorder {
+  readonly tableName: string;
+  readonly retentionDays: number;
+  readonly client: DynamoDBClient;
+  readonly options: ResolvedOptions;
+
+  constructor(options: DynamoHistoryOptions) {
+    const retentionDays = options.retentionDays ?? DEFAULT_RETENTION_DAYS;
+    if (!Number.isInteger(retentionDays) || retentionDays < 1) {
+      throw new HistoryError(
+        `the history retention must be a whole number of days ≥ 1, not ${retentionDays}`,
+      );
+    }
+    this.client = options.client;
+    this.tableName = options.tableName;
+    this.retentionDays = retentionDays;
+    this.options = {
+      maxAttempts: options.maxAttempts ?? 8,
+      baseDelayMs: options.baseDelayMs ?? 50,
+      maxDelayMs: options.maxDelayMs ?? 5_000,
+      concurrency: options.concurrency ?? 4,
+      now: options.now ?? Date.now,
+      sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+      random: options.random ?? Math.random,
+    };
+  }
+
+  /**
+   * Writes the run's drift events, then its run record. The keys come from the report alone, so a
+   * retried or repeated call overwrites the same items. Throws a `HistoryWriteError` saying how many
+   * items were not written when DynamoDB keeps refusing some.
+   */
+  async record(report: Report): Promise<void> {
+    const { events, run } = reportItems(report, { retentionDays: this.retentionDays });
+    const write = { client: this.client, tableName: this.tableName, ...this.options };
+    await putAll(events, write);
+    await putAll([run], write);
+  }
+}
