@@ -4,12 +4,14 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import {
   CreateTableCommand,
+  DeleteItemCommand,
   DescribeTableCommand,
   DynamoDBClient,
   type TableDescription,
 } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
 import { describeError, HistoryBusyError, HistoryError } from "./errors.ts";
+import { LEASE_KEY } from "./keys.ts";
 import { type LockHolder, type LockOptions, lockFile } from "./lock.ts";
 import { createTableInput, HISTORY_TABLE } from "./table.ts";
 
@@ -80,6 +82,14 @@ export async function openEmbeddedStore(options: EmbeddedOptions): Promise<Embed
       credentials: { accessKeyId: "apigw-drift-local", secretAccessKey: "apigw-drift-local" },
     });
     await ensureTable(client, EMBEDDED_TABLE);
+    // We hold the folder's lock, so no live run uses this store: a lease item here was left by a run that
+    // died (a killed CLI). Drop it, or the next apply would wait out its TTL for nothing.
+    await client.send(
+      new DeleteItemCommand({
+        TableName: EMBEDDED_TABLE,
+        Key: { pk: { S: LEASE_KEY.pk }, sk: { S: LEASE_KEY.sk } },
+      }),
+    );
     return { client, tableName: EMBEDDED_TABLE, folder, close };
   } catch (error) {
     await close();

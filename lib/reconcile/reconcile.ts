@@ -130,7 +130,14 @@ async function runOnce(input: ReconcileInput): Promise<Report> {
   const leaseTtl = input.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS;
   let keeper: LeaseKeeper | undefined;
   if (lease) {
-    const grant = await lease.acquire(runId, leaseTtl);
+    let grant: Awaited<ReturnType<Lease["acquire"]>>;
+    try {
+      grant = await lease.acquire(runId, leaseTtl);
+    } catch (error) {
+      // No lease, no writes: another run might be applying.
+      const message = `cannot take the apply lease: ${(error as Error).message}; nothing was changed`;
+      return report("FAILED", [], [{ message }]);
+    }
     if (!grant.acquired) {
       return report(
         "FAILED",

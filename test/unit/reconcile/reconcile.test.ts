@@ -336,4 +336,17 @@ describe(reconcile.name, () => {
     );
     expect(report.status).toBe("PARTIAL");
   });
+
+  it("writes nothing when the lease cannot be taken at all", async () => {
+    const lease = new InMemoryLease();
+    lease.acquire = async () => {
+      throw new Error("connect ECONNREFUSED 127.0.0.1:1");
+    };
+    const report = await run({ mode: "apply", lease });
+    expect(report.status).toBe("FAILED");
+    expect(report.errors).toEqual([
+      { message: "cannot take the apply lease: connect ECONNREFUSED 127.0.0.1:1; nothing was changed" },
+    ]);
+    expect(gateway.trace.some((t) => t.startsWith("Update") || t.startsWith("GetIntegrations"))).toBe(false);
+  });
 });
