@@ -90,6 +90,9 @@ function record(report: Report, durationMs: number, { logger, metrics }: Handler
   metrics.addMetric("Deferred", MetricUnit.Count, s.DEFERRED);
   metrics.addMetric("Throttled", MetricUnit.Count, report.apiCalls.throttled ?? 0);
   metrics.addMetric("RunFailed", MetricUnit.Count, report.status === "FAILED" ? 1 : 0);
+  // A blocked run fixes nothing anywhere: someone must look (too much drift at once, or many stray
+  // integrations on a pruning API), so it gets an alarm of its own.
+  metrics.addMetric("RunBlocked", MetricUnit.Count, report.status === "BLOCKED" ? 1 : 0);
   metrics.addMetric("Duration", MetricUnit.Milliseconds, durationMs);
   logger.info("run finished", {
     status: report.status,
