@@ -20,6 +20,20 @@ const FIELDS = Object.keys(ManualEvent.shape);
 
 export type ReconcileEvent = z.infer<typeof ManualEvent>;
 
+/** What each field takes, so a refusal says what to send instead (as the CLI's flags do). */
+const TAKES: Record<keyof ReconcileEvent, string> = {
+  mode: '"plan" or "apply"',
+  dryRun: "true or false",
+  apiIds: "a non-empty array of API ids",
+  integrationIds: "a non-empty array of integration ids",
+  maxDeletes: "a whole number ≥ 0",
+  maxUpdates: "a whole number ≥ 0",
+  prune: "true or false",
+};
+
+const ACCEPTED =
+  'the function takes a schedule\'s input such as {"mode": "apply"}, an EventBridge scheduled-rule event, or a manual invoke such as {"dryRun": true}';
+
 /** The run an event asks for. */
 export interface RunRequest {
   mode: Mode;
@@ -39,21 +53,17 @@ export class InvalidEventError extends Error {
 /** Parses an event, or throws InvalidEventError naming every problem and what to write instead. */
 export function parseEvent(event: unknown, defaultMode: Mode): RunRequest {
   if (event === null || event === undefined) return { mode: defaultMode, source: "schedule" };
-  if (isScheduledRule(event)) return { mode: defaultMode, source: "scheduled-rule" };
-  const parsed = ManualEvent.safeParse(event);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.flatMap((issue) => {
-      if (issue.code === "unrecognized_keys") {
-        return issue.keys.map((k) => {
-          const guess = suggest(k, FIELDS);
-          return `unknown field "${k}"${guess ? ` (did you mean ${guess}?)` : ""}; the event takes ${FIELDS.join(", ")}`;
-        });
-      }
-      const where = issue.path.join(".") || "event";
-      return [`${where}: ${issue.message}`];
-    });
-    throw new InvalidEventError(`invalid event: ${problems.join("; ")}`);
+  if (typeof event !== "object" || Array.isArray(event)) {
+    const hint = event === "plan" || event === "apply" ? `send {"mode": "${event}"}` : ACCEPTED;
+    throw new InvalidEventError(`invalid event: expected a JSON object, not ${kind(event)}; ${hint}`);
   }
+  if (isScheduledRule(event)) return { mode: defaultMode, source: "scheduled-rule" };
+  const foreign = foreignEnvelope(event as Record<string, unknown>);
+  if (foreign)
+    throw new InvalidEventError(`invalid event: ${foreign} is not a reconcile request; ${ACCEPTED}`);
+  const parsed = ManualEvent.safeParse(event);
+  if (!parsed.success)
+    throw new InvalidEventError(`invalid event: ${problems(parsed.error, event).join("; ")}`);
   const e = parsed.data;
   if (e.dryRun === true && e.mode === "apply") {
     throw new InvalidEventError(
@@ -73,8 +83,57 @@ export function parseEvent(event: unknown, defaultMode: Mode): RunRequest {
   };
 }
 
+/** One message per unknown field (with a guess), one per bad field (what it takes), the field list once. */
+function problems(error: z.ZodError, event: object): string[] {
+  const unknown: string[] = [];
+  const bad = new Map<string, string>();
+  for (const issue of error.issues) {
+    if (issue.code === "unrecognized_keys") {
+      for (const k of issue.keys) {
+        const guess = suggest(k, FIELDS);
+        unknown.push(`unknown field "${k}"${guess ? ` (did you mean ${guess}?)` : ""}`);
+      }
+      continue;
+    }
+    const field = String(issue.path[0] ?? "");
+    if (bad.has(field)) continue;
+    const takes = TAKES[field as keyof ReconcileEvent];
+    const value = (event as Record<string, unknown>)[field];
+    bad.set(field, takes ? `${field} takes ${takes}, not ${show(value)}` : `${field}: ${issue.message}`);
+  }
+  return [
+    ...bad.values(),
+    ...unknown,
+    ...(unknown.length > 0 ? [`the event takes ${FIELDS.join(", ")}`] : []),
+  ];
+}
+
 /** An EventBridge scheduled-rule event (no Input configured): it carries no options. */
-function isScheduledRule(event: unknown): boolean {
+function isScheduledRule(event: object): boolean {
   const e = event as Record<string, unknown>;
-  return typeof e === "object" && e["detail-type"] === "Scheduled Event" && e.source === "aws.events";
+  return e["detail-type"] === "Scheduled Event" && e.source === "aws.events";
+}
+
+/** Names an event another AWS service sent (a wrong trigger), rather than listing its every field as unknown. */
+function foreignEnvelope(e: Record<string, unknown>): string | undefined {
+  if (typeof e.source === "string" && typeof e["detail-type"] === "string") {
+    return `an EventBridge event ("${e["detail-type"]}" from ${e.source})`;
+  }
+  if (Array.isArray(e.Records)) {
+    const first = e.Records[0] as Record<string, unknown> | undefined;
+    const from = first?.eventSource ?? first?.EventSource;
+    return `a batch of records${typeof from === "string" ? ` from ${from}` : ""}`;
+  }
+  if (typeof e.requestContext === "object" && e.requestContext !== null) return "an HTTP request event";
+  return undefined;
+}
+
+function kind(value: unknown): string {
+  if (Array.isArray(value)) return `an array (${show(value)})`;
+  return `a ${typeof value} (${show(value)})`;
+}
+
+function show(value: unknown): string {
+  const text = typeof value === "number" ? String(value) : (JSON.stringify(value) ?? String(value));
+  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
 }

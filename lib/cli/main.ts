@@ -117,20 +117,17 @@ function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
-function count(flag: string) {
+function count(flag: string, least = 0) {
   return (value: string): number => {
-    if (!/^\d+$/.test(value))
-      throw new InvalidArgumentError(`${flag} takes a whole number ≥ 0, not "${value}"`);
+    if (!/^\d+$/.test(value) || Number(value) < least)
+      throw new InvalidArgumentError(`${flag} takes a whole number ≥ ${least}, not "${value}"`);
     return Number(value);
   };
 }
 
+/** As count, from 1: "--limit ten" must say what --limit takes, not what --max-deletes takes. */
 function positiveCount(flag: string) {
-  return (value: string): number => {
-    const n = count(flag)(value);
-    if (n < 1) throw new InvalidArgumentError(`${flag} takes a whole number ≥ 1, not "${value}"`);
-    return n;
-  };
+  return count(flag, 1);
 }
 
 function rate(value: string): number {

@@ -111,8 +111,15 @@ export function renderMarkdown(report: Report): string {
   out.push(`### apigw-drift ${report.mode}: ${report.status}`, "");
   out.push(`Desired revision \`${short(report.desiredRevision)}\` · run \`${report.runId}\``, "");
   const changed = report.integrations.filter((r) => r.status !== "IN_SYNC");
-  if (changed.length === 0) out.push("No drift: every declared integration matches its desired state.", "");
-  else {
+  if (changed.length === 0) {
+    // A run stopped by a guard or an invalid file looked at nothing: that is not "no drift".
+    out.push(
+      report.integrations.length === 0 && report.errors.length > 0
+        ? "Nothing was compared: the run stopped before reading any integration (see the errors below)."
+        : "No drift: every declared integration matches its desired state.",
+      "",
+    );
+  } else {
     out.push("| API | integration | status | differences |", "|---|---|---|---|");
     for (const r of changed) {
       const what = r.action === "delete" && r.status === "UNMANAGED" ? "UNMANAGED (delete)" : r.status;
@@ -140,7 +147,7 @@ export function renderMarkdown(report: Report): string {
 }
 
 function location(e: Report["errors"][number]): string {
-  if (e.file && e.line) return `${e.file}:${e.line}:${e.column ?? 1} ${e.pointer ?? ""} `;
+  if (e.file && e.line) return `${e.file}:${e.line}:${e.column ?? 1} ${e.pointer || "/"} `;
   return e.file ? `${e.file}: ` : "";
 }
 

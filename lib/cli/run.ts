@@ -1,3 +1,4 @@
+import type { Gateway } from "../apigateway/gateway.ts";
 import { readDesiredFolder } from "../desired-state/folder.ts";
 import type { DesiredState } from "../desired-state/load.ts";
 import { createRedactor } from "../diff/redact.ts";
@@ -61,15 +62,17 @@ async function run(
   aws: (o: AwsOptions) => AwsContext,
   store: HistoryContext | undefined,
 ): Promise<number> {
-  const context = aws({ rate: options.rate, concurrency: options.concurrency });
+  // An invalid desired state fails before anything touches AWS (PRODUCT §2): not even a client is built.
+  const context =
+    desired.errors.length === 0 ? aws({ rate: options.rate, concurrency: options.concurrency }) : undefined;
   const report = await reconcile({
     history: store?.history,
     lease: store?.lease,
     mode,
     desired,
     desiredRevision: io.env.DESIRED_REVISION ?? (await gitRevision(`${io.cwd}/${options.desired}`)),
-    gateway: context.gateway,
-    apiCalls: () => context.stats.toRecord(),
+    gateway: context?.gateway ?? OFFLINE,
+    apiCalls: () => context?.stats.toRecord() ?? {},
     concurrency: options.concurrency,
     apiIds: options.api,
     integrationIds: options.integration,
@@ -79,13 +82,25 @@ async function run(
       maxDeletes: options.maxDeletes ?? DEFAULT_LIMITS.maxDeletes,
     },
     account: options.account ?? io.env.APIGW_DRIFT_ACCOUNT,
-    region: await context.region(),
+    region: await context?.region(),
     redact: createRedactor(io.env.APIGW_DRIFT_REDACTION_KEY),
     onProgress: progressPrinter(io),
   });
   print(report, options, io);
   return exitCode(report, mode, options.detailedExitcode === true);
 }
+
+/** The gateway of a run that must not call AWS; reconcile fails an invalid desired state before any call. */
+const offline = () => Promise.reject(new Error("an invalid desired state makes no AWS call"));
+const OFFLINE: Gateway = {
+  listApis: offline,
+  getApi: offline,
+  listIntegrations: offline,
+  getIntegration: offline,
+  listRoutes: offline,
+  updateIntegration: offline,
+  deleteIntegration: offline,
+};
 
 export function print(report: Report, options: { json?: boolean; markdown?: boolean }, io: CliIo): void {
   if (options.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);

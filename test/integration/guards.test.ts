@@ -1,0 +1,318 @@
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { injectDrift } from "../../emulator/seed.ts";
+import type { Emulator } from "../../emulator/server.ts";
+import { createReconcileHandler } from "../../functions/reconcile/app.ts";
+import { main } from "../../lib/cli/main.ts";
+import type { DesiredState } from "../../lib/desired-state/load.ts";
+import { DynamoLease } from "../../lib/history/lease.ts";
+import type { Report } from "../../lib/plan/report.ts";
+import { InMemoryLease } from "../../lib/reconcile/lease.ts";
+import { historyTable, startDynalite } from "../helpers/dynalite.ts";
+import { captureIo, liveGateway, startWorld } from "../helpers/world.ts";
+import { captureOutput, handlerDeps, jsonLines, lambdaContext } from "../unit/functions/harness.ts";
+
+const HTTP_API = "a1b2c3d4e5";
+const WS_API = "w9x8y7z6v5";
+const DESIRED = resolve("desired-state");
+const HTTP_FILE = join(DESIRED, "orders-http.yaml");
+const WS_FILE = join(DESIRED, "chat-websocket.yaml");
+/** What injectDrift leaves for an apply to fix: one update per integration it touched. */
+const DRIFTED = ["cnx1a2b", "lmb7k2q", "msg5c6d", "prx3m9a"];
+
+let emulator: Emulator;
+let desired: DesiredState;
+let close: () => Promise<void>;
+let cwd: string;
+
+beforeEach(async () => {
+  ({ emulator, desired, close } = await startWorld());
+  cwd = await mkdtemp(join(tmpdir(), "apigw-drift-guards-"));
+  injectDrift(emulator, desired.apis);
+  emulator.calls.reset();
+});
+afterEach(async () => {
+  await close();
+  vi.unstubAllEnvs();
+  await rm(cwd, { recursive: true, force: true });
+});
+
+/** The CLI with --json in its own folder (history in the embedded store there unless env names a table). */
+async function cli(args: string[], env: Record<string, string | undefined> = {}) {
+  const io = captureIo(env, cwd);
+  const code = await main([...args, "--json"], io);
+  return { code, report: JSON.parse(io.out) as Report, err: io.err };
+}
+
+/** The emulator's writes: none may happen when a guard refuses. */
+function writes(): string[] {
+  return emulator.calls
+    .all()
+    .filter((c) => c.operation === "UpdateIntegration" || c.operation === "DeleteIntegration")
+    .map((c) => `${c.operation} ${c.integrationId}`);
+}
+
+describe("guards through the CLI, against the emulator", () => {
+  it("refuses a run in another Region than the files name, before any write", async () => {
+    vi.stubEnv("AWS_REGION", "us-east-1");
+    const { code, report } = await cli(["apply", "--desired", DESIRED]);
+    expect(code).toBe(1);
+    expect(report).toMatchObject({ status: "FAILED", integrations: [] });
+    expect(report.errors).toEqual([
+      {
+        file: HTTP_FILE,
+        apiId: HTTP_API,
+        message: `API ${HTTP_API} is in eu-west-1 by its file, but this run acts in us-east-1; run it with AWS_REGION=eu-west-1`,
+      },
+      {
+        file: WS_FILE,
+        apiId: WS_API,
+        message: `API ${WS_API} is in eu-west-1 by its file, but this run acts in us-east-1; run it with AWS_REGION=eu-west-1`,
+      },
+    ]);
+    expect(emulator.calls.operations()).toEqual(["GetApi", "GetApi"]);
+    expect(writes()).toEqual([]);
+
+    // A pull-request plan says the same, and does not claim "no drift" for a run that compared nothing.
+    const pr = captureIo({}, cwd);
+    expect(await main(["plan", "--desired", DESIRED, "--markdown", "--no-history"], pr)).toBe(1);
+    expect(pr.out).toContain(
+      "Nothing was compared: the run stopped before reading any integration (see the errors below).\n",
+    );
+    expect(pr.out).toContain(
+      `> **Error**: ${HTTP_FILE}: API ${HTTP_API} is in eu-west-1 by its file, but this run acts in us-east-1; run it with AWS_REGION=eu-west-1\n`,
+    );
+    expect(pr.out).not.toContain("No drift");
+  });
+
+  it.each([
+    ["--account", ["--account", "999999999999"], {}],
+    ["APIGW_DRIFT_ACCOUNT", [], { APIGW_DRIFT_ACCOUNT: "999999999999" }],
+  ])("refuses a run whose account (%s) differs from the files', before any write", async (_n, flags, env) => {
+    const { code, report } = await cli(["apply", "--desired", DESIRED, ...flags], env);
+    expect(code).toBe(1);
+    expect(report).toMatchObject({ status: "FAILED", integrations: [] });
+    expect(report.errors.map((e) => e.message)).toEqual([
+      `API ${HTTP_API} belongs to account 123456789012 by its file, but this run acts in account 999999999999; use that account's credentials`,
+      `API ${WS_API} belongs to account 123456789012 by its file, but this run acts in account 999999999999; use that account's credentials`,
+    ]);
+    expect(writes()).toEqual([]);
+  });
+
+  it("refuses a file whose protocol is not the live API's, before any write", async () => {
+    const folder = join(cwd, "desired");
+    await mkdir(folder);
+    // Drift the guard must keep from being fixed: live lmb7k2q has timeoutInMillis 12345 after injectDrift.
+    await writeFile(
+      join(folder, "orders.yaml"),
+      `apiId: ${HTTP_API}\nprotocol: WEBSOCKET\nintegrations:\n  lmb7k2q:\n    timeoutInMillis: 20000\n`,
+    );
+    const { code, report } = await cli(["apply", "--desired", folder]);
+    expect(code).toBe(1);
+    expect(report).toMatchObject({ status: "FAILED", integrations: [] });
+    expect(report.errors).toEqual([
+      {
+        file: join(folder, "orders.yaml"),
+        apiId: HTTP_API,
+        message: `API ${HTTP_API} is a HTTP API, but its file says protocol: WEBSOCKET; fix the file or its apiId`,
+      },
+    ]);
+    expect(emulator.calls.operations()).toEqual(["GetApi"]);
+    expect(emulator.getIntegration(HTTP_API, "lmb7k2q")?.timeoutInMillis).toBe(12_345);
+  });
+
+  it("blocks plan and apply over --max-updates, says which limit to raise, and applies once it is raised", async () => {
+    const message =
+      "blast-radius guard: 4 updates exceed maxUpdates 3 (raise it for this run with --max-updates 4). Nothing was changed.";
+    for (const mode of ["plan", "apply"]) {
+      const { code, report } = await cli([mode, "--desired", DESIRED, "--max-updates", "3", "--no-history"]);
+      expect(code, mode).toBe(1);
+      expect(report.status, mode).toBe("BLOCKED");
+      expect(report.errors, mode).toEqual([{ message }]);
+      // The report still shows what would have changed, so the block can be judged.
+      const planned = report.integrations.filter((r) => r.action === "update").map((r) => r.integrationId);
+      expect(planned.sort()).toEqual(DRIFTED);
+    }
+    expect(writes()).toEqual([]);
+    const raised = await cli(["apply", "--desired", DESIRED, "--max-updates", "4", "--no-history"]);
+    expect(raised.report.status).toBe("RECONCILED");
+    expect(writes().sort()).toEqual(DRIFTED.map((id) => `UpdateIntegration ${id}`));
+  });
+
+  it("blocks an apply whose prune would delete more than --max-deletes, before any write", async () => {
+    const folder = join(cwd, "desired");
+    await cp(DESIRED, folder, { recursive: true });
+    const file = join(folder, "orders-http.yaml");
+    await writeFile(file, (await readFile(file, "utf8")).replace("prune: false", "prune: true"));
+    const { code, report } = await cli(["apply", "--desired", folder, "--max-deletes", "0", "--no-history"]);
+    expect(code).toBe(1);
+    expect(report.status).toBe("BLOCKED");
+    expect(report.errors).toEqual([
+      {
+        message:
+          "blast-radius guard: 1 deletes exceed maxDeletes 0 (raise it for this run with --max-deletes 1). Nothing was changed.",
+      },
+    ]);
+    expect(writes()).toEqual([]);
+  });
+});
+
+describe("the apply lease through the CLI, on a shared DynamoDB table", () => {
+  let dynamo: Awaited<ReturnType<typeof startDynalite>>;
+  let env: Record<string, string>;
+  beforeEach(async () => {
+    dynamo = await startDynalite();
+    const table = await historyTable(dynamo.client);
+    vi.stubEnv("AWS_ENDPOINT_URL_DYNAMODB", dynamo.endpoint);
+    env = { DRIFT_HISTORY_TABLE: table };
+  });
+  afterEach(async () => {
+    await dynamo.close();
+  });
+
+  /** The lease as a run elsewhere left it, taken at `at` for `ttlMs`. */
+  const holdLease = (owner: string, at: number, ttlMs: number) =>
+    new DynamoLease({ client: dynamo.client, tableName: env.DRIFT_HISTORY_TABLE!, now: () => at }).acquire(
+      owner,
+      ttlMs,
+    );
+  const leaseItem = async () =>
+    (
+      await dynamo.client.send(
+        new GetItemCommand({
+          TableName: env.DRIFT_HISTORY_TABLE!,
+          Key: { pk: { S: "LEASE#apply" }, sk: { S: "LEASE" } },
+          ConsistentRead: true,
+        }),
+      )
+    ).Item;
+
+  it("refuses an apply while another run holds the lease, says until when and what to do, writes nothing", async () => {
+    const at = Date.now();
+    expect(await holdLease("run-elsewhere", at, 120_000)).toEqual({ acquired: true });
+    const until = new Date(at + 120_000).toISOString();
+    const { code, report } = await cli(["apply", "--desired", DESIRED], env);
+    expect(code).toBe(1);
+    expect(report).toMatchObject({ status: "FAILED", integrations: [] });
+    expect(report.errors).toEqual([
+      {
+        message: `another apply run (run-elsewhere) holds the lease until ${until}; nothing was changed. Wait for it to finish, or for the lease to expire if that run died`,
+      },
+    ]);
+    expect(writes()).toEqual([]);
+    // The refused run leaves the holder's lease alone, and is itself on record.
+    expect((await leaseItem())?.owner?.S).toBe("run-elsewhere");
+    const history = captureIo(env, cwd);
+    expect(await main(["history", "--runs", "--json"], history)).toBe(0);
+    const runs = JSON.parse(history.out) as { runId: string; status: string }[];
+    expect(runs.map((r) => [r.runId, r.status])).toEqual([[report.runId, "FAILED"]]);
+  });
+
+  it("takes over the lease of a run that died once it has expired, applies, and releases it", async () => {
+    const died = Date.now() - 10 * 60_000;
+    await holdLease("run-that-died", died, 120_000);
+    expect(Number((await leaseItem())?.leaseExpiresAt?.N)).toBeLessThan(Date.now());
+    const { code, report } = await cli(["apply", "--desired", DESIRED], env);
+    expect(code).toBe(0);
+    expect(report.status).toBe("RECONCILED");
+    expect(report.errors).toEqual([]);
+    expect(writes().sort()).toEqual(DRIFTED.map((id) => `UpdateIntegration ${id}`));
+    expect(await leaseItem()).toBeUndefined();
+  });
+
+  it("refuses to write when the lease cannot be taken at all (no such table)", async () => {
+    const { code, report } = await cli(["apply", "--desired", DESIRED], {
+      DRIFT_HISTORY_TABLE: "no-such-table",
+    });
+    expect(code).toBe(1);
+    expect(report.status).toBe("FAILED");
+    expect(report.errors.map((e) => e.message)).toEqual([
+      "cannot take the apply lease: could not take the lease in table no-such-table: ResourceNotFoundException: Requested resource not found; nothing was changed",
+      "drift history was not recorded: 1 of 1 history items were not written to table no-such-table: BatchWriteItem failed: ResourceNotFoundException: Requested resource not found; this report and the logs hold the run's drift",
+    ]);
+    expect(writes()).toEqual([]);
+  });
+});
+
+describe("guards in the Lambda handler: account and Region from the invoked function's ARN", () => {
+  it.each([
+    [
+      "another Region",
+      "arn:aws:lambda:us-east-1:123456789012:function:apigw-drift-reconcile",
+      (api: string) =>
+        `API ${api} is in eu-west-1 by its file, but this run acts in us-east-1; run it with AWS_REGION=eu-west-1`,
+    ],
+    [
+      "another account",
+      "arn:aws:lambda:eu-west-1:999999999999:function:apigw-drift-reconcile",
+      (api: string) =>
+        `API ${api} belongs to account 123456789012 by its file, but this run acts in account 999999999999; use that account's credentials`,
+    ],
+  ])("fails a function deployed in %s before the lease and any write", async (_n, arn, message) => {
+    const lease = new InMemoryLease();
+    const acquire = vi.spyOn(lease, "acquire");
+    const { deps, recorded } = handlerDeps({
+      desired,
+      gateway: () => {
+        const live = liveGateway();
+        return { gateway: live.gateway, apiCalls: () => live.stats.toRecord() };
+      },
+      lease,
+    });
+    const { value: report, output } = await captureOutput(async () => {
+      const r = await createReconcileHandler(deps)({ mode: "apply" }, lambdaContext(arn));
+      deps.metrics.publishStoredMetrics();
+      return r;
+    });
+    expect(report).toMatchObject({ status: "FAILED", integrations: [] });
+    expect(report?.errors).toEqual([
+      { file: "desired-state/orders-http.yaml", apiId: HTTP_API, message: message(HTTP_API) },
+      { file: "desired-state/chat-websocket.yaml", apiId: WS_API, message: message(WS_API) },
+    ]);
+    expect(acquire).not.toHaveBeenCalled();
+    expect(emulator.calls.operations()).toEqual(["GetApi", "GetApi"]);
+    expect(recorded.map((r) => r.status)).toEqual(["FAILED"]);
+    const lines = jsonLines(output);
+    expect(lines.filter((l) => l.message === "run error")).toHaveLength(2);
+    expect(lines.find((l) => "_aws" in l)).toMatchObject({ RunFailed: 1, Updated: 0 });
+  });
+});
+
+describe("the blast-radius guard in the Lambda handler", () => {
+  it("blocks a manual event's run over its maxUpdates before any write, and counts it as RunBlocked", async () => {
+    const lease = new InMemoryLease();
+    const acquire = vi.spyOn(lease, "acquire");
+    const { deps } = handlerDeps({
+      desired,
+      gateway: () => {
+        const live = liveGateway();
+        return { gateway: live.gateway, apiCalls: () => live.stats.toRecord() };
+      },
+      lease,
+    });
+    const { value: report, output } = await captureOutput(async () => {
+      const r = await createReconcileHandler(deps)({ mode: "apply", maxUpdates: 3 }, lambdaContext());
+      deps.metrics.publishStoredMetrics();
+      return r;
+    });
+    expect(report?.status).toBe("BLOCKED");
+    expect(report?.errors).toEqual([
+      {
+        message:
+          "blast-radius guard: 4 updates exceed maxUpdates 3 (raise it for this run with --max-updates 4). Nothing was changed.",
+      },
+    ]);
+    expect(writes()).toEqual([]);
+    expect(jsonLines(output).find((l) => "_aws" in l)).toMatchObject({
+      RunBlocked: 1,
+      RunFailed: 0,
+      Updated: 0,
+    });
+    // The lease is taken before reading (an apply reads what it will write), and released at the end.
+    expect(acquire).toHaveBeenCalledTimes(1);
+    expect(await lease.acquire("next-run", 1000)).toEqual({ acquired: true });
+  });
+});

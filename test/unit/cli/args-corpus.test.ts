@@ -1,0 +1,330 @@
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AwsContext } from "../../../lib/cli/aws.ts";
+import type { CliIo } from "../../../lib/cli/io.ts";
+import { main } from "../../../lib/cli/main.ts";
+import type { Report } from "../../../lib/plan/report.ts";
+
+const USAGE = "(run apigw-drift --help for usage)\n";
+const WHEN =
+  "takes an ISO-8601 date (2025-01-31), date and time (2025-01-31T12:00:00Z) or a duration back from now (30m, 24h, 7d, 2w)";
+const RUN_ID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/g;
+
+/** A command line a user might get wrong, and exactly what they see: every one exits 1. */
+const CASES: [string, string[], { stdout?: string; stderr?: string }][] = [
+  // Unknown commands and flags.
+  ["an unknown command", ["frobnicate"], { stderr: `error: unknown command 'frobnicate'\n${USAGE}` }],
+  ["an unknown flag", ["plan", "--frobnicate"], { stderr: `error: unknown option '--frobnicate'\n${USAGE}` }],
+  [
+    "a flag in the wrong case",
+    ["apply", "--Max-Updates", "3"],
+    { stderr: `error: unknown option '--Max-Updates'\n(Did you mean --max-updates?)\n${USAGE}` },
+  ],
+  [
+    "a flag of another command",
+    ["apply", "--detailed-exitcode"],
+    { stderr: `error: unknown option '--detailed-exitcode'\n${USAGE}` },
+  ],
+  [
+    "--markdown on validate",
+    ["validate", "--markdown"],
+    { stderr: `error: unknown option '--markdown'\n${USAGE}` },
+  ],
+  [
+    "a stray argument",
+    ["plan", "desired-state"],
+    { stderr: `error: too many arguments for 'plan'. Expected 0 arguments but got 1.\n${USAGE}` },
+  ],
+  // Bad numbers.
+  [
+    "a negative --max-deletes",
+    ["apply", "--max-deletes", "-1"],
+    {
+      stderr: `error: option '--max-deletes <n>' argument '-1' is invalid. --max-deletes takes a whole number ≥ 0, not "-1"\n${USAGE}`,
+    },
+  ],
+  [
+    "a fractional --max-updates",
+    ["apply", "--max-updates", "1.5"],
+    {
+      stderr: `error: option '--max-updates <n>' argument '1.5' is invalid. --max-updates takes a whole number ≥ 0, not "1.5"\n${USAGE}`,
+    },
+  ],
+  [
+    "a hexadecimal --max-updates",
+    ["plan", "--max-updates", "0x10"],
+    {
+      stderr: `error: option '--max-updates <n>' argument '0x10' is invalid. --max-updates takes a whole number ≥ 0, not "0x10"\n${USAGE}`,
+    },
+  ],
+  [
+    "--rate 0",
+    ["plan", "--rate", "0"],
+    {
+      stderr: `error: option '--rate <n>' argument '0' is invalid. --rate takes a number of requests per second > 0, not "0"\n${USAGE}`,
+    },
+  ],
+  [
+    "--rate fast",
+    ["apply", "--rate", "fast"],
+    {
+      stderr: `error: option '--rate <n>' argument 'fast' is invalid. --rate takes a number of requests per second > 0, not "fast"\n${USAGE}`,
+    },
+  ],
+  [
+    "a negative --rate",
+    ["plan", "--rate", "-5"],
+    {
+      stderr: `error: option '--rate <n>' argument '-5' is invalid. --rate takes a number of requests per second > 0, not "-5"\n${USAGE}`,
+    },
+  ],
+  [
+    "--concurrency 0",
+    ["apply", "--concurrency", "0"],
+    {
+      stderr: `error: option '--concurrency <n>' argument '0' is invalid. --concurrency takes a whole number ≥ 1, not "0"\n${USAGE}`,
+    },
+  ],
+  [
+    "--limit 0",
+    ["history", "--limit", "0"],
+    {
+      stderr: `error: option '--limit <n>' argument '0' is invalid. --limit takes a whole number ≥ 1, not "0"\n${USAGE}`,
+    },
+  ],
+  [
+    "--limit ten (says ≥ 1, what --limit takes)",
+    ["history", "--limit", "ten"],
+    {
+      stderr: `error: option '--limit <n>' argument 'ten' is invalid. --limit takes a whole number ≥ 1, not "ten"\n${USAGE}`,
+    },
+  ],
+  // Missing option values.
+  [
+    "--api without its id",
+    ["plan", "--api"],
+    { stderr: `error: option '--api <id>' argument missing\n${USAGE}` },
+  ],
+  [
+    "--max-updates without its number",
+    ["apply", "--max-updates"],
+    { stderr: `error: option '--max-updates <n>' argument missing\n${USAGE}` },
+  ],
+  [
+    "--desired without its folder",
+    ["validate", "--desired"],
+    { stderr: `error: option '--desired <dir>' argument missing\n${USAGE}` },
+  ],
+  [
+    "import --api without its id",
+    ["import", "--api"],
+    { stderr: `error: option '--api <id>' argument missing\n${USAGE}` },
+  ],
+  [
+    "import without --api",
+    ["import"],
+    { stderr: `error: required option '--api <id>' not specified\n${USAGE}` },
+  ],
+  // Conflicting or impossible options.
+  [
+    "--json with --markdown",
+    ["plan", "--json", "--markdown"],
+    { stderr: `error: option '--json' cannot be used with option '--markdown'\n${USAGE}` },
+  ],
+  [
+    "history --since yesterday",
+    ["history", "--since", "yesterday"],
+    { stderr: `error: --since ${WHEN}, not "yesterday"\n` },
+  ],
+  [
+    "history --until tomorrow",
+    ["history", "--until", "tomorrow"],
+    { stderr: `error: --until ${WHEN}, not "tomorrow"\n` },
+  ],
+  [
+    "--since after --until",
+    ["history", "--since", "2025-02-01", "--until", "2025-01-01"],
+    {
+      stderr:
+        "error: --since (2025-02-01T00:00:00.000Z) is after --until (2025-01-01T23:59:59.999Z): nothing can match\n",
+    },
+  ],
+  [
+    "--runs with --api",
+    ["history", "--runs", "--api", "a1b2c3d4e5"],
+    { stderr: "error: --runs lists whole runs; --api and --integration filter drift events only\n" },
+  ],
+  [
+    "--runs with --integration",
+    ["history", "--runs", "--integration", "lmb7k2q"],
+    { stderr: "error: --runs lists whole runs; --api and --integration filter drift events only\n" },
+  ],
+  // Missing folders: validate says so; plan and apply fail the run before any AWS call.
+  [
+    "validate with a missing folder",
+    ["validate", "--desired", "no-such-dir"],
+    {
+      stdout:
+        "no-such-dir:1:1 / folder no-such-dir does not exist; pass the desired-state folder with --desired\n",
+      stderr: "\n1 error in 1 file; nothing will be applied until all are fixed.\n",
+    },
+  ],
+  [
+    "validate with a file instead of a folder",
+    ["validate", "--desired", "api.yaml"],
+    {
+      stdout: "api.yaml:1:1 / api.yaml is not a folder; pass the desired-state folder with --desired\n",
+      stderr: "\n1 error in 1 file; nothing will be applied until all are fixed.\n",
+    },
+  ],
+  [
+    "plan with a missing folder",
+    ["plan", "--desired", "no-such-dir"],
+    {
+      stdout: [
+        "apigw-drift plan · desired revision test-revision · run RUN",
+        "",
+        "Error: no-such-dir:1:1 / folder no-such-dir does not exist; pass the desired-state folder with --desired",
+        "",
+        "Plan: 0 to update, 0 to delete, 0 missing, 0 in sync, 0 unmanaged.",
+        "Status: FAILED",
+        "",
+      ].join("\n"),
+    },
+  ],
+  [
+    "apply with a missing folder",
+    ["apply", "--desired", "no-such-dir"],
+    {
+      stdout: [
+        "apigw-drift apply · desired revision test-revision · run RUN",
+        "",
+        "Error: no-such-dir:1:1 / folder no-such-dir does not exist; pass the desired-state folder with --desired",
+        "",
+        "Apply: 0 updated, 0 deleted, 0 failed, 0 deferred, 0 missing, 0 in sync.",
+        "Status: FAILED",
+        "",
+      ].join("\n"),
+    },
+  ],
+  [
+    "apply with an empty folder",
+    ["apply", "--desired", "empty"],
+    {
+      stdout: [
+        "apigw-drift apply · desired revision test-revision · run RUN",
+        "",
+        "Error: empty:1:1 / no *.yaml or *.yml files in empty; write one file per API (see the README)",
+        "",
+        "Apply: 0 updated, 0 deleted, 0 failed, 0 deferred, 0 missing, 0 in sync.",
+        "Status: FAILED",
+        "",
+      ].join("\n"),
+    },
+  ],
+  [
+    "a pull-request plan given a file instead of a folder",
+    ["plan", "--desired", "api.yaml", "--markdown", "--no-history"],
+    {
+      stdout: [
+        "### apigw-drift plan: FAILED",
+        "",
+        "Desired revision `test-revision` · run `RUN`",
+        "",
+        "Nothing was compared: the run stopped before reading any integration (see the errors below).",
+        "",
+        "> **Error**: api.yaml:1:1 / api.yaml is not a folder; pass the desired-state folder with --desired",
+        "",
+        "0 in sync · 0 drifted · 0 updated · 0 missing · 0 failed · 0 deleted",
+        "",
+      ].join("\n"),
+    },
+  ],
+];
+
+let cwd: string;
+beforeAll(async () => {
+  cwd = await mkdtemp(join(tmpdir(), "apigw-drift-args-"));
+  await writeFile(join(cwd, "api.yaml"), "apiId: a1b2c3d4e5\n");
+  await mkdir(join(cwd, "empty"));
+});
+afterAll(async () => {
+  await rm(cwd, { recursive: true, force: true });
+});
+
+/** Runs the CLI with AWS and history that only record that they were asked for. */
+async function cli(argv: string[]) {
+  const touched: string[] = [];
+  const io: CliIo & { out: string; err: string } = {
+    out: "",
+    err: "",
+    cwd,
+    env: { DESIRED_REVISION: "test-revision", APIGW_DRIFT_ACCOUNT: "123456789012" },
+    stdout: (t) => {
+      io.out += t;
+    },
+    stderr: (t) => {
+      io.err += t;
+    },
+  };
+  const code = await main(argv, io, {
+    aws: (): AwsContext => {
+      touched.push("aws");
+      throw new Error("the CLI built an AWS client");
+    },
+    history: {
+      open: async () => {
+        touched.push("history");
+        throw new Error("the CLI opened history");
+      },
+    },
+  });
+  return { code, out: io.out.replaceAll(RUN_ID, "RUN"), err: io.err, touched };
+}
+
+describe("apigw-drift on the bad-argument corpus", () => {
+  it.each(CASES)(
+    "exits 1 on %s, with exactly what to fix, touching neither AWS nor history",
+    async (_n, argv, want) => {
+      const got = await cli(argv);
+      expect({ code: got.code, stdout: got.out, stderr: got.err }).toEqual({
+        code: 1,
+        stdout: want.stdout ?? "",
+        stderr: want.stderr ?? "",
+      });
+      expect(got.touched).toEqual([]);
+    },
+  );
+
+  it("holds at least 15 cases", () => {
+    expect(CASES.length).toBeGreaterThanOrEqual(15);
+  });
+
+  it("prints the usage on stderr and exits 1 when no command is given", async () => {
+    const got = await cli([]);
+    expect(got.code).toBe(1);
+    expect(got.out).toBe("");
+    expect(got.err).toMatch(/^Usage: apigw-drift \[options\] \[command\]\n/);
+    expect(got.err).toContain("  validate [options]");
+    expect(got.touched).toEqual([]);
+  });
+
+  it("reports a missing folder in the --json report, with no API call counted", async () => {
+    const got = await cli(["apply", "--desired", "no-such-dir", "--json"]);
+    expect(got.code).toBe(1);
+    const report = JSON.parse(got.out) as Report;
+    expect(report).toMatchObject({ mode: "apply", status: "FAILED", integrations: [], apiCalls: {} });
+    expect(report.errors).toEqual([
+      {
+        file: "no-such-dir",
+        line: 1,
+        column: 1,
+        pointer: "",
+        message: "folder no-such-dir does not exist; pass the desired-state folder with --desired",
+      },
+    ]);
+    expect(got.touched).toEqual([]);
+  });
+});
