@@ -135,6 +135,14 @@ export class Faults {
     if (c.resets && applies(c.resets, call) && this.#random.chance(c.resets.probability)) {
       return { delayMs, fault: "reset", reset: true };
     }
+    // A random 429 stands for another caller's burst on the shared quota: the request is refused before
+    // it reaches the bucket, and a refused request spends none of the quota (unverified for AWS; token
+    // buckets do not charge what they refuse).
+    if (c.tooManyRequests && applies(c.tooManyRequests, call)) {
+      if (this.#random.chance(c.tooManyRequests.probability)) {
+        return { delayMs, fault: "tooManyRequests", error: tooManyRequests(undefined) };
+      }
+    }
     if (c.throttle && applies(c.throttle, call)) {
       const wait = this.#take(c.throttle);
       if (wait !== undefined) {
@@ -143,11 +151,6 @@ export class Faults {
         const send = retryAfter === true || typeof retryAfter === "number";
         const headers: Record<string, string> = send ? { "retry-after": String(seconds) } : {};
         return { delayMs, fault: "throttle", error: tooManyRequests(c.throttle.limitType), headers };
-      }
-    }
-    if (c.tooManyRequests && applies(c.tooManyRequests, call)) {
-      if (this.#random.chance(c.tooManyRequests.probability)) {
-        return { delayMs, fault: "tooManyRequests", error: tooManyRequests(undefined) };
       }
     }
     if (c.serverErrors && applies(c.serverErrors, call) && this.#random.chance(c.serverErrors.probability)) {

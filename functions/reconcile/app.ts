@@ -79,7 +79,8 @@ function record(report: Report, durationMs: number, { logger, metrics }: Handler
     const log = r.status === "FAILED" || r.status === "MISSING" ? logger.warn : logger.info;
     log.call(logger, "integration", { ...r });
   }
-  for (const e of report.errors) logger.error("run error", { ...e });
+  // Under "error", not spread: Powertools drops a top-level "message" key as reserved.
+  for (const e of report.errors) logger.error("run error", { error: e });
   const s = report.summary;
   const drifted = report.integrations.filter((r) => r.diffs.length > 0 || r.status === "MISSING").length;
   metrics.addMetric("Drifted", MetricUnit.Count, drifted);

@@ -3,7 +3,7 @@ import {
   type ServiceInputTypes,
   type ServiceOutputTypes,
 } from "@aws-sdk/client-apigatewayv2";
-import type { FinalizeRequestMiddleware } from "@smithy/types";
+import type { FinalizeRequestMiddleware, StandardRetryBackoffStrategy } from "@smithy/types";
 import { StandardRetryStrategy } from "@smithy/util-retry";
 import { classify } from "./errors.ts";
 import type { RateLimiter } from "./limiter.ts";
@@ -21,12 +21,31 @@ export interface ClientOptions {
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 8;
+/** Backoff base and cap for retries, throttled ones included (see pacedBackoff). */
+export const RETRY_BASE_MS = 100;
+export const RETRY_CAP_MS = 20_000;
+
+/**
+ * Capped exponential backoff with full jitter, random(0, min(cap, base × 2^attempt)), for every retry. The
+ * SDK's standard strategy uses a 1 s base for throttling errors, right for a client that does not pace
+ * itself; ours retries through the rate limiter, which already waits for the quota, so a throttled call
+ * goes back in line after a short jitter instead of idling for seconds at the end of a run. The strategy
+ * still waits at least as long as a Retry-After header asks.
+ */
+export function pacedBackoff(random: () => number = Math.random): StandardRetryBackoffStrategy {
+  return {
+    computeNextBackoffDelay: (attempt: number) =>
+      Math.floor(random() * Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** attempt)),
+    // The strategy sets a larger base for throttling errors; this backoff keeps its own.
+    setDelayBase: () => {},
+  };
+}
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
 /**
  * An ApiGatewayV2Client on the SDK's standard configuration (region, credential chain,
- * `AWS_ENDPOINT_URL_APIGATEWAYV2`), with the SDK's standard retry strategy (capped exponential backoff
- * with full jitter, Retry-After honoured, 429/5xx/network errors retried, 4xx not) and, inside its retry
+ * `AWS_ENDPOINT_URL_APIGATEWAYV2`), with the SDK's standard retry strategy (429/5xx/network errors
+ * retried, 4xx not, Retry-After honoured) on a paced backoff (see pacedBackoff) and, inside its retry
  * loop, our rate limiter and call counter, so retries wait for tokens and are counted too.
  */
 export function createApiGatewayClient(options: ClientOptions): ApiGatewayV2Client {
@@ -34,9 +53,13 @@ export function createApiGatewayClient(options: ClientOptions): ApiGatewayV2Clie
   const client = new ApiGatewayV2Client({
     ...(options.region ? { region: options.region } : {}),
     maxAttempts,
-    retryStrategy: new StandardRetryStrategy(maxAttempts),
+    retryStrategy: new StandardRetryStrategy({ maxAttempts, backoff: pacedBackoff() }),
     requestHandler: {
       requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      // Without this, @smithy/node-http-handler only logs a warning when requestTimeout passes and keeps
+      // waiting for the answer: a hung request would hang the run. With it, the request is abandoned with
+      // a TimeoutError, which the retry strategy retries as transient (fault-matrix timeouts test).
+      throwOnRequestTimeout: true,
       connectionTimeout: 5_000,
     },
   });

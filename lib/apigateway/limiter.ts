@@ -15,18 +15,29 @@ export interface LimiterOptions {
 
 /** Defaults: the account's quota (10/s, burst 40). The bucket starts full, as the service's does. */
 export const DEFAULT_CONCURRENCY = 8;
-/** Throttles in the recent window above this share mean we are over the quota, not seeing noise. */
-const THROTTLE_SHARE = 0.25;
+/**
+ * The recent answers a slow-down decision looks at, and the share of throttles in them that means "over
+ * the quota" rather than noise. The service's bucket, once empty, refuses most requests above its rate; a
+ * scattered 429 (another caller's burst, a blip) is one in many. 30% of 20 is six, which 10% random 429s
+ * reach about once in a hundred windows.
+ */
 const WINDOW = 20;
+const THROTTLE_SHARE = 0.3;
+/** After a slow-down, this many new answers before the next decision: the old window caused the last one. */
+const FRESH_ANSWERS = WINDOW / 2;
 /** At most one multiplicative decrease per this many ms, like TCP's once per round trip. */
 const DECREASE_COOLDOWN_MS = 1_000;
 const DECREASE_FACTOR = 0.5;
+/** Recovery: each success closes this share of the gap to the configured rate (at least 1/rate). */
+const RECOVERY_SHARE = 0.05;
 
 /**
  * A client-side token bucket with bounded concurrency and AIMD: it keeps a run at the account's
- * control-plane quota instead of bouncing off it. Every attempt (retries included) takes a token; a
- * window of throttled answers halves the rate (once per second at most) and drains the bucket, and each
- * success adds back about one request per second per second, up to the configured rate.
+ * control-plane quota instead of bouncing off it. Every attempt (retries included) takes a token. A
+ * throttled answer gives its token back (a refused request uses none of the service's quota); a full
+ * window with 30% throttled answers halves the rate (once a second at most) and empties the bucket; each
+ * success closes 5% of the gap back to the configured rate, so a slow-down caused by a passing burst is
+ * undone in a couple of seconds, while a caller that keeps sharing the quota keeps us down.
  */
 export class RateLimiter {
   readonly maxRate: number;
@@ -41,6 +52,7 @@ export class RateLimiter {
   #waiting: (() => void)[] = [];
   #window: boolean[] = [];
   #lastDecrease = Number.NEGATIVE_INFINITY;
+  #sinceDecrease = Number.POSITIVE_INFINITY;
   #now: () => number;
   #sleep: (ms: number) => Promise<void>;
 
@@ -87,20 +99,22 @@ export class RateLimiter {
   record(throttled: boolean): void {
     this.#window.push(throttled);
     if (this.#window.length > WINDOW) this.#window.shift();
+    this.#sinceDecrease += 1;
     const now = this.#now();
+    this.#refill(now);
     if (throttled) {
+      this.#tokens = Math.min(this.burst, this.#tokens + 1);
       const share = this.#window.filter(Boolean).length / this.#window.length;
-      const enough = this.#window.length >= 4 && share >= THROTTLE_SHARE;
-      if (enough && now - this.#lastDecrease >= DECREASE_COOLDOWN_MS) {
-        this.#refill(now);
+      const decide = this.#window.length === WINDOW && this.#sinceDecrease >= FRESH_ANSWERS;
+      if (decide && share >= THROTTLE_SHARE && now - this.#lastDecrease >= DECREASE_COOLDOWN_MS) {
         this.#rate = Math.max(this.minRate, this.#rate * DECREASE_FACTOR);
         this.#tokens = 0;
         this.#lastDecrease = now;
-        this.#window = [];
+        this.#sinceDecrease = 0;
       }
     } else if (this.#rate < this.maxRate) {
-      this.#refill(now);
-      this.#rate = Math.min(this.maxRate, this.#rate + 1 / this.#rate);
+      const step = Math.max(1 / this.#rate, (this.maxRate - this.#rate) * RECOVERY_SHARE);
+      this.#rate = Math.min(this.maxRate, this.#rate + step);
     }
   }
 

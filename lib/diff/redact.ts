@@ -61,3 +61,42 @@ function redactUri(uri: string, redact: Redactor): string {
   const match = /^([a-z][a-z0-9+.-]*:\/\/[^/:@]*:)([^/@]*)@/i.exec(uri);
   return match ? `${match[1]}${redact(match[2]!)}@${uri.slice(match[0].length)}` : uri;
 }
+
+/**
+ * The secret values in a set of integration fields (an UpdateIntegration body): values of sensitive
+ * request/response parameters, credential-looking values, passwords in a URI. Longest first, so that
+ * scrubbing a message replaces a secret before any shorter secret inside it.
+ */
+export function secretValues(fields: Record<string, unknown> | undefined): string[] {
+  const found = new Set<string>();
+  if (!fields) return [];
+  const add = (key: string, value: unknown) => {
+    if (
+      typeof value === "string" &&
+      value.length >= 4 &&
+      (isSensitiveParameter(key) || SENSITIVE_VALUE.test(value))
+    ) {
+      found.add(value);
+    }
+  };
+  const request = fields.requestParameters;
+  if (isRecord(request)) for (const [k, v] of Object.entries(request)) add(k, v);
+  const response = fields.responseParameters;
+  if (isRecord(response)) {
+    for (const mappings of Object.values(response)) {
+      if (isRecord(mappings)) for (const [k, v] of Object.entries(mappings)) add(k, v);
+    }
+  }
+  const uri = fields.integrationUri;
+  const password =
+    typeof uri === "string" ? /^[a-z][a-z0-9+.-]*:\/\/[^/:@]*:([^/@]+)@/i.exec(uri)?.[1] : undefined;
+  if (password) found.add(password);
+  return [...found].sort((a, b) => b.length - a.length);
+}
+
+/** `text` with every one of `secrets` replaced by its redaction: for error messages that echo a request. */
+export function scrub(text: string, secrets: readonly string[], redact: Redactor): string {
+  let out = text;
+  for (const secret of secrets) out = out.split(secret).join(redact(secret));
+  return out;
+}

@@ -26,12 +26,12 @@ export function checkBlastRadius(
   const over: string[] = [];
   if (updates > limits.maxUpdates) {
     over.push(
-      `${updates} updates exceed maxUpdates ${limits.maxUpdates} (raise it for this run with --max-updates ${updates})`,
+      `${updates} ${updates === 1 ? "update exceeds" : "updates exceed"} maxUpdates ${limits.maxUpdates} (if intended, raise it for this run: --max-updates ${updates}, or "maxUpdates": ${updates} in a manual invoke)`,
     );
   }
   if (deletes > limits.maxDeletes) {
     over.push(
-      `${deletes} deletes exceed maxDeletes ${limits.maxDeletes} (raise it for this run with --max-deletes ${deletes})`,
+      `${deletes} ${deletes === 1 ? "delete exceeds" : "deletes exceed"} maxDeletes ${limits.maxDeletes} (if intended, raise it for this run: --max-deletes ${deletes}, or "maxDeletes": ${deletes} in a manual invoke)`,
     );
   }
   return over.length === 0
@@ -55,17 +55,17 @@ export function checkApiGuards(doc: DesiredDocument, live: LiveApiFacts): string
   const problems: string[] = [];
   if (live.protocolType !== doc.protocol) {
     problems.push(
-      `API ${doc.apiId} is a ${live.protocolType} API, but its file says protocol: ${doc.protocol}; fix the file or its apiId`,
+      `API ${doc.apiId} is ${live.protocolType === "HTTP" ? "an" : "a"} ${live.protocolType} API, but its file says protocol: ${doc.protocol}; fix the file or its apiId`,
     );
   }
   if (doc.account !== undefined) {
     if (live.account === undefined) {
       problems.push(
-        `API ${doc.apiId}: the file names account ${doc.account}, but the run's account is unknown; set it`,
+        `API ${doc.apiId}: the file names account ${doc.account}, but the run's account is unknown; pass --account or set APIGW_DRIFT_ACCOUNT to the account this run acts in`,
       );
     } else if (live.account !== doc.account) {
       problems.push(
-        `API ${doc.apiId} belongs to account ${doc.account} by its file, but this run acts in account ${live.account}; use that account's credentials`,
+        `API ${doc.apiId} belongs to account ${doc.account} by its file, but this run acts in account ${live.account}; run it with that account's credentials (or correct --account / APIGW_DRIFT_ACCOUNT if that is what is wrong)`,
       );
     }
   }

@@ -1,6 +1,7 @@
 import { GatewayError } from "../apigateway/errors.ts";
 import type { DesiredApi } from "../desired-state/load.ts";
 import { diffIntegration } from "../diff/diff.ts";
+import { scrub, secretValues } from "../diff/redact.ts";
 import { diffOptionsFor, type PlannedIntegration } from "../plan/plan.ts";
 import type { IntegrationResult } from "../plan/report.ts";
 import { describeError } from "./failure.ts";
@@ -58,7 +59,10 @@ export async function applyPlanned(
       if (result.action === "delete" && error instanceof GatewayError && error.failure === "conflict") {
         return { ...result, status: "SKIPPED_IN_USE", action: undefined, error: describeError(error) };
       }
-      return { ...result, status: "FAILED", error: describeError(error) };
+      // A service error may quote the request; the request holds the real secret values.
+      const described = describeError(error);
+      const message = scrub(described.message, secretValues(p.update), context.redact);
+      return { ...result, status: "FAILED", error: { ...described, message } };
     } finally {
       context.onProgress?.({ phase: "apply", done: ++done, total });
     }

@@ -96,8 +96,8 @@ describe("guards through the CLI, against the emulator", () => {
     expect(code).toBe(1);
     expect(report).toMatchObject({ status: "FAILED", integrations: [] });
     expect(report.errors.map((e) => e.message)).toEqual([
-      `API ${HTTP_API} belongs to account 123456789012 by its file, but this run acts in account 999999999999; use that account's credentials`,
-      `API ${WS_API} belongs to account 123456789012 by its file, but this run acts in account 999999999999; use that account's credentials`,
+      `API ${HTTP_API} belongs to account 123456789012 by its file, but this run acts in account 999999999999; run it with that account's credentials (or correct --account / APIGW_DRIFT_ACCOUNT if that is what is wrong)`,
+      `API ${WS_API} belongs to account 123456789012 by its file, but this run acts in account 999999999999; run it with that account's credentials (or correct --account / APIGW_DRIFT_ACCOUNT if that is what is wrong)`,
     ]);
     expect(writes()).toEqual([]);
   });
@@ -117,7 +117,7 @@ describe("guards through the CLI, against the emulator", () => {
       {
         file: join(folder, "orders.yaml"),
         apiId: HTTP_API,
-        message: `API ${HTTP_API} is a HTTP API, but its file says protocol: WEBSOCKET; fix the file or its apiId`,
+        message: `API ${HTTP_API} is an HTTP API, but its file says protocol: WEBSOCKET; fix the file or its apiId`,
       },
     ]);
     expect(emulator.calls.operations()).toEqual(["GetApi"]);
@@ -126,7 +126,7 @@ describe("guards through the CLI, against the emulator", () => {
 
   it("blocks plan and apply over --max-updates, says which limit to raise, and applies once it is raised", async () => {
     const message =
-      "blast-radius guard: 4 updates exceed maxUpdates 3 (raise it for this run with --max-updates 4). Nothing was changed.";
+      "blast-radius guard: 4 updates exceed maxUpdates 3 (if intended, raise it for this run: --max-updates 4, or \"maxUpdates\": 4 in a manual invoke). Nothing was changed.";
     for (const mode of ["plan", "apply"]) {
       const { code, report } = await cli([mode, "--desired", DESIRED, "--max-updates", "3", "--no-history"]);
       expect(code, mode).toBe(1);
@@ -153,7 +153,7 @@ describe("guards through the CLI, against the emulator", () => {
     expect(report.errors).toEqual([
       {
         message:
-          "blast-radius guard: 1 deletes exceed maxDeletes 0 (raise it for this run with --max-deletes 1). Nothing was changed.",
+          "blast-radius guard: 1 delete exceeds maxDeletes 0 (if intended, raise it for this run: --max-deletes 1, or \"maxDeletes\": 1 in a manual invoke). Nothing was changed.",
       },
     ]);
     expect(writes()).toEqual([]);
@@ -249,7 +249,7 @@ describe("guards in the Lambda handler: account and Region from the invoked func
       "another account",
       "arn:aws:lambda:eu-west-1:999999999999:function:apigw-drift-reconcile",
       (api: string) =>
-        `API ${api} belongs to account 123456789012 by its file, but this run acts in account 999999999999; use that account's credentials`,
+        `API ${api} belongs to account 123456789012 by its file, but this run acts in account 999999999999; run it with that account's credentials (or correct --account / APIGW_DRIFT_ACCOUNT if that is what is wrong)`,
     ],
   ])("fails a function deployed in %s before the lease and any write", async (_n, arn, message) => {
     const lease = new InMemoryLease();
@@ -302,7 +302,7 @@ describe("the blast-radius guard in the Lambda handler", () => {
     expect(report?.errors).toEqual([
       {
         message:
-          "blast-radius guard: 4 updates exceed maxUpdates 3 (raise it for this run with --max-updates 4). Nothing was changed.",
+          "blast-radius guard: 4 updates exceed maxUpdates 3 (if intended, raise it for this run: --max-updates 4, or \"maxUpdates\": 4 in a manual invoke). Nothing was changed.",
       },
     ]);
     expect(writes()).toEqual([]);

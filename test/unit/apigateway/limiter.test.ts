@@ -36,20 +36,21 @@ describe(RateLimiter.name, () => {
     expect(order).toEqual([0, 1, 2, 3]);
   });
 
-  it("halves the rate when throttling is more than noise, at most once a second", () => {
+  it("halves the rate on a full window with 30% throttles, once a second at most, on fresh answers", () => {
     const { t, now, sleep } = fakeTime();
     const limiter = new RateLimiter({ rate: 10, now, sleep });
-    for (let i = 0; i < 3; i++) limiter.record(false);
-    limiter.record(true);
-    limiter.record(true);
-    expect(limiter.rate).toBe(5);
-    limiter.record(true);
-    limiter.record(true);
-    limiter.record(true);
+    for (let i = 0; i < 14; i++) limiter.record(false);
+    for (let i = 0; i < 5; i++) limiter.record(true);
+    expect(limiter.rate).toBe(10);
     limiter.record(true);
     expect(limiter.rate).toBe(5);
-    t.now += 1000;
+    t.now += 5_000;
+    // The window still holds the throttles that caused the last slow-down: they do not count twice.
+    for (let i = 0; i < 9; i++) limiter.record(true);
+    expect(limiter.rate).toBe(5);
     limiter.record(true);
+    expect(limiter.rate).toBe(2.5);
+    for (let i = 0; i < 10; i++) limiter.record(true);
     expect(limiter.rate).toBe(2.5);
   });
 
@@ -60,13 +61,25 @@ describe(RateLimiter.name, () => {
     expect(limiter.rate).toBe(10);
   });
 
-  it("recovers additively with successes, up to the configured rate", () => {
+  it("gives a throttled attempt's token back: the service spent none of its quota on it", async () => {
+    const { t, now, sleep } = fakeTime();
+    const limiter = new RateLimiter({ rate: 10, burst: 1, now, sleep });
+    await limiter.acquire();
+    limiter.record(true);
+    await limiter.acquire();
+    expect(t.now).toBe(0);
+    await limiter.acquire();
+    expect(t.now).toBe(100);
+  });
+
+  it("recovers with successes, closing a share of the gap to the configured rate", () => {
     const { t, now, sleep } = fakeTime();
     const limiter = new RateLimiter({ rate: 10, now, sleep });
-    for (let i = 0; i < 5; i++) limiter.record(true);
+    for (let i = 0; i < 14; i++) limiter.record(false);
+    for (let i = 0; i < 6; i++) limiter.record(true);
     expect(limiter.rate).toBe(5);
     for (let i = 0; i < 20; i++) limiter.record(false);
-    expect(limiter.rate).toBeGreaterThan(7);
+    expect(limiter.rate).toBeGreaterThan(8);
     t.now += 10_000;
     for (let i = 0; i < 200; i++) limiter.record(false);
     expect(limiter.rate).toBe(10);
@@ -77,7 +90,7 @@ describe(RateLimiter.name, () => {
     const limiter = new RateLimiter({ rate: 10, minRate: 2, now, sleep });
     for (let i = 0; i < 50; i++) {
       t.now += 1000;
-      for (let j = 0; j < 5; j++) limiter.record(true);
+      for (let j = 0; j < 20; j++) limiter.record(true);
     }
     expect(limiter.rate).toBe(2);
   });
@@ -110,5 +123,16 @@ describe(CallStats.name, () => {
     stats.throttled += 1;
     expect(stats.toRecord()).toEqual({ GetIntegrations: 1, UpdateIntegration: 1, throttled: 1, retries: 1 });
     expect(stats.total).toBe(2);
+  });
+});
+
+describe("pacedBackoff", () => {
+  it("waits random(0, min(20 s, 100 ms × 2^attempt)), whatever base the strategy sets for throttling", async () => {
+    const { pacedBackoff } = await import("../../../lib/apigateway/client.ts");
+    const backoff = pacedBackoff(() => 0.999);
+    backoff.setDelayBase(1_000);
+    expect([0, 1, 2, 10, 20].map((i) => backoff.computeNextBackoffDelay(i))).toEqual([
+      99, 199, 399, 19_980, 19_980,
+    ]);
   });
 });

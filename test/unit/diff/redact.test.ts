@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { createRedactor, isSensitiveParameter, redactDiff, redactValue } from "../../../lib/diff/redact.ts";
+import {
+  createRedactor,
+  isSensitiveParameter,
+  redactDiff,
+  redactValue,
+  scrub,
+  secretValues,
+} from "../../../lib/diff/redact.ts";
 
 const redact = createRedactor("test-key");
 
@@ -84,5 +91,29 @@ describe("redaction", () => {
       kind: "added",
       actual: "x",
     });
+  });
+});
+
+describe("scrubbing secrets out of messages", () => {
+  it("finds the secret values of an update body, longest first", () => {
+    expect(
+      secretValues({
+        description: "not a secret",
+        integrationUri: "https://user:pw1234@example.com/x",
+        requestParameters: {
+          "overwrite:header.authorization": "'Bearer abcdef'",
+          "overwrite:header.x-env": "prod",
+        },
+        responseParameters: { "200": { "overwrite:header.set-cookie": "sid=1234" } },
+      }),
+    ).toEqual(["'Bearer abcdef'", "sid=1234", "pw1234"]);
+    expect(secretValues(undefined)).toEqual([]);
+  });
+
+  it("replaces each secret in a message by its redaction", () => {
+    const secrets = secretValues({ requestParameters: { "overwrite:header.x-api-key": "k-123456" } });
+    expect(scrub("Invalid mapping value k-123456 for x-api-key", secrets, redact)).toBe(
+      `Invalid mapping value ${redact("k-123456")} for x-api-key`,
+    );
   });
 });

@@ -32,10 +32,10 @@ describe(checkBlastRadius.name, () => {
 
   it("blocks a plan over either limit and says how to raise it", () => {
     expect(checkBlastRadius(planned(101, 0)).blockedBy).toBe(
-      "blast-radius guard: 101 updates exceed maxUpdates 100 (raise it for this run with --max-updates 101). Nothing was changed.",
+      'blast-radius guard: 101 updates exceed maxUpdates 100 (if intended, raise it for this run: --max-updates 101, or "maxUpdates": 101 in a manual invoke). Nothing was changed.',
     );
     expect(checkBlastRadius(planned(0, 6), { maxUpdates: 100, maxDeletes: 5 }).blockedBy).toContain(
-      "6 deletes exceed maxDeletes 5 (raise it for this run with --max-deletes 6)",
+      '6 deletes exceed maxDeletes 5 (if intended, raise it for this run: --max-deletes 6, or "maxDeletes": 6 in a manual invoke)',
     );
   });
 
@@ -70,14 +70,14 @@ describe(checkApiGuards.name, () => {
       checkApiGuards(doc, { protocolType: "WEBSOCKET", account: "999999999999", region: "us-east-1" }),
     ).toEqual([
       "API a1b2c3d4e5 is a WEBSOCKET API, but its file says protocol: HTTP; fix the file or its apiId",
-      "API a1b2c3d4e5 belongs to account 123456789012 by its file, but this run acts in account 999999999999; use that account's credentials",
+      "API a1b2c3d4e5 belongs to account 123456789012 by its file, but this run acts in account 999999999999; run it with that account's credentials (or correct --account / APIGW_DRIFT_ACCOUNT if that is what is wrong)",
       "API a1b2c3d4e5 is in eu-west-1 by its file, but this run acts in us-east-1; run it with AWS_REGION=eu-west-1",
     ]);
   });
 
   it("refuses when the file names an account or region the run cannot confirm", () => {
     expect(checkApiGuards(doc, { protocolType: "HTTP" })).toEqual([
-      "API a1b2c3d4e5: the file names account 123456789012, but the run's account is unknown; set it",
+      "API a1b2c3d4e5: the file names account 123456789012, but the run's account is unknown; pass --account or set APIGW_DRIFT_ACCOUNT to the account this run acts in",
       "API a1b2c3d4e5: the file names region eu-west-1, but the run's region is unknown; set AWS_REGION",
     ]);
   });

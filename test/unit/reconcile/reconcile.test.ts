@@ -126,7 +126,7 @@ describe(reconcile.name, () => {
     const report = await run({ mode: "plan", desired: state(doc) });
     expect(report.status).toBe("FAILED");
     expect(report.errors[0]?.message).toBe(
-      `API ${HTTP_API} is a HTTP API, but its file says protocol: WEBSOCKET; fix the file or its apiId`,
+      `API ${HTTP_API} is an HTTP API, but its file says protocol: WEBSOCKET; fix the file or its apiId`,
     );
   });
 
@@ -348,5 +348,25 @@ describe(reconcile.name, () => {
       { message: "cannot take the apply lease: connect ECONNREFUSED 127.0.0.1:1; nothing was changed" },
     ]);
     expect(gateway.trace.some((t) => t.startsWith("Update") || t.startsWith("GetIntegrations"))).toBe(false);
+  });
+
+  it("never repeats a secret from the request in a failed update's error", async () => {
+    const doc = httpDoc({
+      integrations: {
+        aaa1111: { requestParameters: { "overwrite:header.authorization": "'Bearer top-secret'" } },
+      },
+    });
+    const cause = Object.assign(new Error("Invalid value 'Bearer top-secret' for header"), {
+      name: "BadRequestException",
+    });
+    gateway.failures.set(
+      `UpdateIntegration ${HTTP_API}/aaa1111`,
+      new GatewayError("UpdateIntegration", HTTP_API, "aaa1111", cause),
+    );
+    const report = await run({ mode: "apply", desired: state(doc) });
+    const failed = report.integrations.find((r) => r.integrationId === "aaa1111")!;
+    expect(failed.status).toBe("FAILED");
+    expect(JSON.stringify(report)).not.toContain("top-secret");
+    expect(failed.error?.message).toMatch(/Invalid value \*\*\*[0-9a-f]{8} for header/);
   });
 });
