@@ -85,7 +85,9 @@ describe("apigw-drift plan / apply / import against the emulator", () => {
   it("refuses a run whose account guard it cannot confirm", async () => {
     const io = user({ APIGW_DRIFT_ACCOUNT: undefined });
     expect(await cli(["plan", "--detailed-exitcode"], io)).toBe(1);
-    expect(io.out).toContain("the file names account 123456789012, but the run's account is unknown; pass --account or set APIGW_DRIFT_ACCOUNT to the account this run acts in");
+    expect(io.out).toContain(
+      "the file names account 123456789012, but the run's account is unknown; pass --account or set APIGW_DRIFT_ACCOUNT to the account this run acts in",
+    );
   });
 
   it("rejects bad numbers and unknown flags with exit 1", async () => {

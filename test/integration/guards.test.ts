@@ -126,7 +126,7 @@ describe("guards through the CLI, against the emulator", () => {
 
   it("blocks plan and apply over --max-updates, says which limit to raise, and applies once it is raised", async () => {
     const message =
-      "blast-radius guard: 4 updates exceed maxUpdates 3 (if intended, raise it for this run: --max-updates 4, or \"maxUpdates\": 4 in a manual invoke). Nothing was changed.";
+      'blast-radius guard: 4 updates exceed maxUpdates 3 (if intended, raise it for this run: --max-updates 4, or "maxUpdates": 4 in a manual invoke). Nothing was changed.';
     for (const mode of ["plan", "apply"]) {
       const { code, report } = await cli([mode, "--desired", DESIRED, "--max-updates", "3", "--no-history"]);
       expect(code, mode).toBe(1);
@@ -153,7 +153,7 @@ describe("guards through the CLI, against the emulator", () => {
     expect(report.errors).toEqual([
       {
         message:
-          "blast-radius guard: 1 delete exceeds maxDeletes 0 (if intended, raise it for this run: --max-deletes 1, or \"maxDeletes\": 1 in a manual invoke). Nothing was changed.",
+          'blast-radius guard: 1 delete exceeds maxDeletes 0 (if intended, raise it for this run: --max-deletes 1, or "maxDeletes": 1 in a manual invoke). Nothing was changed.',
       },
     ]);
     expect(writes()).toEqual([]);
@@ -302,7 +302,7 @@ describe("the blast-radius guard in the Lambda handler", () => {
     expect(report?.errors).toEqual([
       {
         message:
-          "blast-radius guard: 4 updates exceed maxUpdates 3 (if intended, raise it for this run: --max-updates 4, or \"maxUpdates\": 4 in a manual invoke). Nothing was changed.",
+          'blast-radius guard: 4 updates exceed maxUpdates 3 (if intended, raise it for this run: --max-updates 4, or "maxUpdates": 4 in a manual invoke). Nothing was changed.',
       },
     ]);
     expect(writes()).toEqual([]);
