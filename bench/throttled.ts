@@ -179,8 +179,6 @@ export async function throttled(options: ThrottledOptions) {
   const peer = await runTheirs(options, state, drifted, ours.faultSeed);
 
   const floorMs = floorSeconds(ours.served.ok, quota) * 1000;
-  // A random 429 is drawn after the bucket gave a token: those attempts spend the quota too.
-  const spentFloorMs = floorSeconds(ours.served.ok + ours.served.random429, quota) * 1000;
   const ratio = ours.ratio;
   const spread =
     runs.length > 1
@@ -189,7 +187,7 @@ export async function throttled(options: ThrottledOptions) {
   const quotaText = `${quota.rate}/s burst ${quota.burst}`;
   const halvings = ours.limiter.halvingsAtMs;
   const reasons = [
-    `random 429s spend emulator tokens: counting those ${ours.served.random429} attempts the floor is ${seconds(spentFloorMs)} (ratio ${(ours.wallMs / spentFloorMs).toFixed(2)})`,
+    `${ours.served.random429} random 429s (refused before the emulator's bucket, so they spend no quota; our limiter gives their tokens back)`,
     halvings.length > 0
       ? `the limiter halved its rate ${halvings.length}× (at ${halvings.map((t) => seconds(t)).join(", ")}; lowest ${ours.limiter.lowestRate.toFixed(1)}/s), leaving ≈${seconds(ours.limiter.unusedQuotaMs)} of quota unused`
       : "the limiter never slowed down",
@@ -262,7 +260,6 @@ export async function throttled(options: ThrottledOptions) {
       tooManyRequests: options.tooManyRequests,
       drifted: drifted.length,
       floorMs,
-      spentFloorMs,
       ratio,
       /** Every run of ours; `reported` is the one with the median ratio. */
       runs,

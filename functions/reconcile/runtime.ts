@@ -24,7 +24,10 @@ export function createRuntime(env: Record<string, string | undefined>): HandlerD
     namespace: env.POWERTOOLS_METRICS_NAMESPACE ?? "ApigwDrift",
     serviceName: env.POWERTOOLS_SERVICE_NAME ?? "apigw-drift",
   });
-  const dynamo = new DynamoDBClient({});
+  // A table that accepts a connection and never answers must not hang the run past its deadline.
+  const dynamo = new DynamoDBClient({
+    requestHandler: { requestTimeout: 10_000, throwOnRequestTimeout: true },
+  });
   const tableName = config.DRIFT_HISTORY_TABLE;
   let desired: Promise<{ state: DesiredState; revision: string }> | undefined;
   return {

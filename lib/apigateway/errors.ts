@@ -40,7 +40,9 @@ export class GatewayError extends Error {
     const c = cause as { name?: string; code?: string; message?: string };
     const errorName = c?.name && c.name !== "Error" ? c.name : (c?.code ?? "Error");
     const target = integrationId ? `${apiId}/${integrationId}` : apiId;
-    super(`${operation} ${target} failed: ${errorName}: ${c?.message ?? String(cause)}`, { cause });
+    // The SDK names a reset connection TimeoutError; the code says what really happened.
+    const code = c?.code && c.code !== errorName ? ` (${c.code})` : "";
+    super(`${operation} ${target} failed: ${errorName}${code}: ${c?.message ?? String(cause)}`, { cause });
     this.operation = operation;
     this.apiId = apiId;
     this.integrationId = integrationId;

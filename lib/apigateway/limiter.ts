@@ -17,12 +17,13 @@ export interface LimiterOptions {
 export const DEFAULT_CONCURRENCY = 8;
 /**
  * The recent answers a slow-down decision looks at, and the share of throttles in them that means "over
- * the quota" rather than noise. The service's bucket, once empty, refuses most requests above its rate; a
- * scattered 429 (another caller's burst, a blip) is one in many. 30% of 20 is six, which 10% random 429s
- * reach about once in a hundred windows.
+ * the quota" rather than noise. Sending at twice what the service's bucket refills refuses half the
+ * requests, and more the further over; a scattered 429 (another caller's burst, a blip) is one in many.
+ * 40% of 20 is eight: 10% background 429s reach it in well under one window in a thousand, while any
+ * real overrun of 1.7× or more crosses it within a window.
  */
 const WINDOW = 20;
-const THROTTLE_SHARE = 0.3;
+const THROTTLE_SHARE = 0.4;
 /** After a slow-down, this many new answers before the next decision: the old window caused the last one. */
 const FRESH_ANSWERS = WINDOW / 2;
 /** At most one multiplicative decrease per this many ms, like TCP's once per round trip. */
@@ -35,7 +36,7 @@ const RECOVERY_SHARE = 0.05;
  * A client-side token bucket with bounded concurrency and AIMD: it keeps a run at the account's
  * control-plane quota instead of bouncing off it. Every attempt (retries included) takes a token. A
  * throttled answer gives its token back (a refused request uses none of the service's quota); a full
- * window with 30% throttled answers halves the rate (once a second at most) and empties the bucket; each
+ * window with 40% throttled answers halves the rate (once a second at most) and empties the bucket; each
  * success closes 5% of the gap back to the configured rate, so a slow-down caused by a passing burst is
  * undone in a couple of seconds, while a caller that keeps sharing the quota keeps us down.
  */

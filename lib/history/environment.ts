@@ -37,7 +37,11 @@ export async function historyFromEnvironment(
   const retentionDays = retentionDaysFromEnvironment(env);
   const tableName = env.DRIFT_HISTORY_TABLE?.trim();
   if (tableName) {
-    const client = new DynamoDBClient(options.clientConfig ?? {});
+    // A table that accepts a connection and never answers must not hang the run.
+    const client = new DynamoDBClient({
+      requestHandler: { requestTimeout: 10_000, throwOnRequestTimeout: true },
+      ...options.clientConfig,
+    });
     return {
       ...onTable(client, tableName, retentionDays, options.now),
       location: `DynamoDB table ${tableName}`,

@@ -55,6 +55,9 @@ beforeAll(async () => {
   vi.stubEnv("RECONCILE_MODE", "apply");
   vi.stubEnv("POWERTOOLS_METRICS_NAMESPACE", "ApigwDrift");
   vi.stubEnv("POWERTOOLS_SERVICE_NAME", "apigw-drift");
+  // Quiet test output: test/integration/secrets.test.ts reads the function's logs and metrics.
+  vi.stubEnv("POWERTOOLS_LOG_LEVEL", "SILENT");
+  vi.stubEnv("POWERTOOLS_METRICS_DISABLED", "true");
   // The stand-in for the invoke: the bundle's cold start reads this environment.
   handler = (await import(pathToFileURL(built.outfile).href)).handler as Handler;
 }, 60_000);

@@ -36,11 +36,11 @@ describe(RateLimiter.name, () => {
     expect(order).toEqual([0, 1, 2, 3]);
   });
 
-  it("halves the rate on a full window with 30% throttles, once a second at most, on fresh answers", () => {
+  it("halves the rate on a full window with 40% throttles, once a second at most, on fresh answers", () => {
     const { t, now, sleep } = fakeTime();
     const limiter = new RateLimiter({ rate: 10, now, sleep });
-    for (let i = 0; i < 14; i++) limiter.record(false);
-    for (let i = 0; i < 5; i++) limiter.record(true);
+    for (let i = 0; i < 12; i++) limiter.record(false);
+    for (let i = 0; i < 7; i++) limiter.record(true);
     expect(limiter.rate).toBe(10);
     limiter.record(true);
     expect(limiter.rate).toBe(5);
@@ -75,8 +75,8 @@ describe(RateLimiter.name, () => {
   it("recovers with successes, closing a share of the gap to the configured rate", () => {
     const { t, now, sleep } = fakeTime();
     const limiter = new RateLimiter({ rate: 10, now, sleep });
-    for (let i = 0; i < 14; i++) limiter.record(false);
-    for (let i = 0; i < 6; i++) limiter.record(true);
+    for (let i = 0; i < 12; i++) limiter.record(false);
+    for (let i = 0; i < 8; i++) limiter.record(true);
     expect(limiter.rate).toBe(5);
     for (let i = 0; i < 20; i++) limiter.record(false);
     expect(limiter.rate).toBeGreaterThan(8);

@@ -1,0 +1,139 @@
+/**
+ * Fault matrix: the deadline reached mid-run, with history and the lease on dynalite. The run's clock
+ * ticks one second per call the emulator receives: deterministic, yet over real HTTP.
+ * test/integration/reconcile.test.ts checks the report alone; test/unit/reconcile/reconcile.test.ts the
+ * deadline between reads; test/integration/lambda.test.ts a Lambda with no time left.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import type { Emulator } from "../../../emulator/server.ts";
+import type { DesiredState } from "../../../lib/desired-state/load.ts";
+import { DynamoLease } from "../../../lib/history/lease.ts";
+import { DynamoHistory } from "../../../lib/history/store.ts";
+import { reconcile } from "../../../lib/reconcile/reconcile.ts";
+import { historyTable, startDynalite } from "../../helpers/dynalite.ts";
+import {
+  ACCOUNT,
+  type DriftedWorld,
+  driftedWorld,
+  faultGateway,
+  keyOf,
+  mark,
+  REGION,
+  WS_API,
+} from "../../helpers/fault-matrix.ts";
+import { expectNoDriftLost, readRun } from "../../helpers/no-drift-lost.ts";
+import { startWorld } from "../../helpers/world.ts";
+
+let emulator: Emulator;
+let example: DesiredState;
+let close: () => Promise<void>;
+let dynamo: Awaited<ReturnType<typeof startDynalite>>;
+let history: DynamoHistory;
+let lease: DynamoLease;
+
+beforeAll(async () => {
+  dynamo = await startDynalite();
+});
+afterAll(async () => {
+  await dynamo.close();
+});
+beforeEach(async () => {
+  ({ emulator, desired: example, close } = await startWorld());
+  const tableName = await historyTable(dynamo.client);
+  history = new DynamoHistory({ client: dynamo.client, tableName });
+  lease = new DynamoLease({ client: dynamo.client, tableName });
+});
+afterEach(async () => {
+  await close();
+  vi.unstubAllEnvs();
+});
+
+/** One apply, one call at a time, whose clock reads `t0` plus a second per call since it started. */
+function applyWithDeadline(world: DriftedWorld, secondsOfWork: number) {
+  const t0 = Date.now();
+  const since = mark(emulator);
+  const now = () => t0 + (emulator.calls.count() - since) * 1000;
+  const live = faultGateway({ limiter: { rate: 1000, burst: 1000, concurrency: 1 } });
+  const run = () =>
+    reconcile({
+      mode: "apply",
+      desired: world.desired,
+      desiredRevision: "deadline",
+      gateway: live.gateway,
+      apiCalls: live.apiCalls,
+      account: ACCOUNT,
+      region: REGION,
+      history,
+      lease,
+      now,
+      deadline: t0 + secondsOfWork * 1000 + 500,
+      concurrency: 1,
+    });
+  return { run, live, since };
+}
+
+const next = (world: DriftedWorld) => () =>
+  reconcile({
+    mode: "apply",
+    desired: world.desired,
+    desiredRevision: "deadline",
+    gateway: faultGateway().gateway,
+    account: ACCOUNT,
+    region: REGION,
+    history,
+    lease,
+  });
+
+describe("the deadline reached mid-run", () => {
+  it("defers the writes not started, records them DEFERRED, and the next run does only those", async () => {
+    const world = driftedWorld(emulator, example, { bulk: 5, webSocketDrift: true });
+    // 2 GetApi + 2 GetIntegrations, then room for 3 updates of the 7.
+    const { run, live, since } = applyWithDeadline(world, 4 + 2);
+
+    const report = await run();
+
+    expect(report.status).toBe("PARTIAL");
+    expect(report.summary).toMatchObject({ UPDATED: 3, DEFERRED: 4 });
+    for (const r of report.integrations.filter((x) => x.status === "DEFERRED")) {
+      expect(r.diffs.length, `${keyOf(r)} keeps its drift`).toBeGreaterThan(0);
+    }
+    const after = await expectNoDriftLost(report, {
+      ...world,
+      recorded: await readRun(history, report),
+      writes: live.writes,
+      emulator,
+      since,
+      next: next(world),
+    });
+    const deferred = report.integrations.filter((r) => r.status === "DEFERRED").map(keyOf);
+    expect(after!.integrations.filter((r) => r.status === "UPDATED").map(keyOf)).toEqual(deferred);
+  });
+
+  it("defers an API it had no time to read, with every declared integration, and the next run converges", async () => {
+    const world = driftedWorld(emulator, example, { bulk: 2, webSocketDrift: true });
+    // 2 GetApi and the HTTP API's listing (the first read): then the deadline.
+    const { run, live, since } = applyWithDeadline(world, 2);
+
+    const report = await run();
+
+    expect(report.status).toBe("PARTIAL");
+    // The WebSocket API was never read: each declared integration is DEFERRED, its drift unknown yet.
+    const unread = report.integrations.filter((r) => r.apiId === WS_API);
+    expect(unread.map((r) => [r.integrationId, r.status, r.diffs])).toEqual([
+      ["cnx1a2b", "DEFERRED", []],
+      ["hbt7e8f", "DEFERRED", []],
+      ["msg5c6d", "DEFERRED", []],
+    ]);
+    // The HTTP API was read, but its writes would start after the deadline.
+    expect(report.summary).toMatchObject({ UPDATED: 0, DEFERRED: 5 });
+    expect(emulator.calls.count({ operation: "UpdateIntegration" })).toBe(0);
+    await expectNoDriftLost(report, {
+      ...world,
+      recorded: await readRun(history, report),
+      writes: live.writes,
+      emulator,
+      since,
+      next: next(world),
+    });
+  });
+});
