@@ -2,7 +2,7 @@
  * The fault matrix's shared pieces (issue 7): a world with known drift, a gateway that counts what the
  * orchestrator sends, compressed retry jitter and waits. The assertion itself is in no-drift-lost.ts.
  */
-import { vi } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, vi } from "vitest";
 import type { CallRecord } from "../../emulator/call-log.ts";
 import type { Emulator } from "../../emulator/server.ts";
 import { createApiGatewayClient } from "../../lib/apigateway/client.ts";
@@ -12,6 +12,10 @@ import { CallStats } from "../../lib/apigateway/stats.ts";
 import type { AwsContext, AwsOptions } from "../../lib/cli/aws.ts";
 import { createAwsContext } from "../../lib/cli/aws.ts";
 import type { DesiredState } from "../../lib/desired-state/load.ts";
+import { DynamoLease } from "../../lib/history/lease.ts";
+import { DynamoHistory } from "../../lib/history/store.ts";
+import { historyTable, startDynalite } from "./dynalite.ts";
+import { startWorld } from "./world.ts";
 
 export const HTTP_API = "a1b2c3d4e5";
 export const WS_API = "w9x8y7z6v5";
@@ -202,4 +206,48 @@ export async function waitFor(
 export function settle(emulator: Emulator): Promise<void> {
   const open = (c: CallRecord) => c.status === undefined && c.fault === undefined;
   return waitFor(() => !emulator.calls.all().some(open), 10_000, "the emulator's calls in flight");
+}
+
+/** What a fault test works on: the seeded emulator, the example desired state, history and lease on dynalite. */
+export interface FaultWorld {
+  emulator: Emulator;
+  example: DesiredState;
+  dynamo: Awaited<ReturnType<typeof startDynalite>>;
+  history: DynamoHistory;
+  lease: DynamoLease;
+}
+
+/**
+ * Registers the hooks every fault test shares: one dynalite per file, and per test a fresh emulator seeded
+ * from the examples, a fresh history table with its lease, and (unless told not to) compressed jitter;
+ * `onReady` gets the world before each test.
+ */
+export function useFaultWorld(
+  onReady: (world: FaultWorld) => void,
+  options: { compressJitter?: boolean } = {},
+): void {
+  const world = {} as FaultWorld;
+  let close: () => Promise<void> = async () => {};
+  beforeAll(async () => {
+    world.dynamo = await startDynalite();
+  });
+  afterAll(async () => {
+    await world.dynamo.close();
+  });
+  beforeEach(async () => {
+    const started = await startWorld();
+    world.emulator = started.emulator;
+    world.example = started.desired;
+    close = started.close;
+    const tableName = await historyTable(world.dynamo.client);
+    world.history = new DynamoHistory({ client: world.dynamo.client, tableName });
+    world.lease = new DynamoLease({ client: world.dynamo.client, tableName });
+    if (options.compressJitter !== false) compressJitter();
+    onReady(world);
+  });
+  afterEach(async () => {
+    await close();
+    vi.unstubAllEnvs();
+    vi.restoreAllMocks();
+  });
 }

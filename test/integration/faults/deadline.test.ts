@@ -4,13 +4,12 @@
  * test/integration/reconcile.test.ts checks the report alone; test/unit/reconcile/reconcile.test.ts the
  * deadline between reads; test/integration/lambda.test.ts a Lambda with no time left.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Emulator } from "../../../emulator/server.ts";
 import type { DesiredState } from "../../../lib/desired-state/load.ts";
-import { DynamoLease } from "../../../lib/history/lease.ts";
-import { DynamoHistory } from "../../../lib/history/store.ts";
+import type { DynamoLease } from "../../../lib/history/lease.ts";
+import type { DynamoHistory } from "../../../lib/history/store.ts";
 import { reconcile } from "../../../lib/reconcile/reconcile.ts";
-import { historyTable, startDynalite } from "../../helpers/dynalite.ts";
 import {
   ACCOUNT,
   type DriftedWorld,
@@ -19,34 +18,21 @@ import {
   keyOf,
   mark,
   REGION,
+  useFaultWorld,
   WS_API,
 } from "../../helpers/fault-matrix.ts";
 import { expectNoDriftLost, readRun } from "../../helpers/no-drift-lost.ts";
-import { startWorld } from "../../helpers/world.ts";
 
 let emulator: Emulator;
 let example: DesiredState;
-let close: () => Promise<void>;
-let dynamo: Awaited<ReturnType<typeof startDynalite>>;
 let history: DynamoHistory;
 let lease: DynamoLease;
-
-beforeAll(async () => {
-  dynamo = await startDynalite();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
-beforeEach(async () => {
-  ({ emulator, desired: example, close } = await startWorld());
-  const tableName = await historyTable(dynamo.client);
-  history = new DynamoHistory({ client: dynamo.client, tableName });
-  lease = new DynamoLease({ client: dynamo.client, tableName });
-});
-afterEach(async () => {
-  await close();
-  vi.unstubAllEnvs();
-});
+useFaultWorld(
+  (world) => {
+    ({ emulator, example, history, lease } = world);
+  },
+  { compressJitter: false },
+);
 
 /** One apply, one call at a time, whose clock reads `t0` plus a second per call since it started. */
 function applyWithDeadline(world: DriftedWorld, secondsOfWork: number) {

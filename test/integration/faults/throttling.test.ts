@@ -5,48 +5,28 @@
  * limiter slowing down; this adds pruning next to managed and in-use integrations, history, and the
  * next run.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Emulator } from "../../../emulator/server.ts";
 import type { DesiredState } from "../../../lib/desired-state/load.ts";
-import { DynamoLease } from "../../../lib/history/lease.ts";
-import { DynamoHistory } from "../../../lib/history/store.ts";
+import type { DynamoLease } from "../../../lib/history/lease.ts";
+import type { DynamoHistory } from "../../../lib/history/store.ts";
 import { reconcile } from "../../../lib/reconcile/reconcile.ts";
-import { historyTable, startDynalite } from "../../helpers/dynalite.ts";
 import {
   ACCOUNT,
-  compressJitter,
   driftedWorld,
   faultGateway,
   mark,
   REGION,
+  useFaultWorld,
 } from "../../helpers/fault-matrix.ts";
 import { expectNoDriftLost, readRun } from "../../helpers/no-drift-lost.ts";
-import { startWorld } from "../../helpers/world.ts";
 
 let emulator: Emulator;
 let example: DesiredState;
-let close: () => Promise<void>;
-let dynamo: Awaited<ReturnType<typeof startDynalite>>;
 let history: DynamoHistory;
 let lease: DynamoLease;
-
-beforeAll(async () => {
-  dynamo = await startDynalite();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
-beforeEach(async () => {
-  ({ emulator, desired: example, close } = await startWorld());
-  const tableName = await historyTable(dynamo.client);
-  history = new DynamoHistory({ client: dynamo.client, tableName });
-  lease = new DynamoLease({ client: dynamo.client, tableName });
-  compressJitter();
-});
-afterEach(async () => {
-  await close();
-  vi.unstubAllEnvs();
-  vi.restoreAllMocks();
+useFaultWorld((world) => {
+  ({ emulator, example, history, lease } = world);
 });
 
 describe("a 429 storm", () => {
