@@ -12,8 +12,8 @@ import { DynamoLease } from "../../lib/history/lease.ts";
 import type { Report } from "../../lib/plan/report.ts";
 import { InMemoryLease } from "../../lib/reconcile/lease.ts";
 import { historyTable, startDynalite } from "../helpers/dynalite.ts";
+import { captureOutput, handlerDeps, jsonLines, lambdaContext } from "../helpers/lambda-harness.ts";
 import { captureIo, liveGateway, startWorld } from "../helpers/world.ts";
-import { captureOutput, handlerDeps, jsonLines, lambdaContext } from "../unit/functions/harness.ts";
 
 const HTTP_API = "a1b2c3d4e5";
 const WS_API = "w9x8y7z6v5";

@@ -12,27 +12,10 @@ import type { Report } from "../../lib/plan/report.ts";
 import { buildLambda } from "../../scripts/build-lambda.ts";
 import { readTemplate } from "../helpers/cloudformation.ts";
 import { historyTable, startDynalite } from "../helpers/dynalite.ts";
+import { lambdaContext } from "../helpers/lambda-harness.ts";
 import { startWorld } from "../helpers/world.ts";
 
 type Handler = (event: unknown, context: Context) => Promise<Report>;
-
-/** What the Lambda service passes: the ARN carries the account and Region the guards check. */
-function context(remainingMs = 600_000): Context {
-  return {
-    functionName: "apigw-drift-reconcile",
-    functionVersion: "$LATEST",
-    invokedFunctionArn: "arn:aws:lambda:eu-west-1:123456789012:function:apigw-drift-reconcile",
-    memoryLimitInMB: "512",
-    awsRequestId: "11111111-2222-3333-4444-555555555555",
-    logGroupName: "/apigw-drift/test/reconcile",
-    logStreamName: "test",
-    callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => remainingMs,
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
-  };
-}
 
 let dir: string;
 let emulator: Server;
@@ -73,7 +56,7 @@ describe("the bundled Lambda handler", () => {
   it("reconciles the emulator on a scheduled event and records the run in history", async () => {
     injectDrift(emulator, []);
     emulator.overwriteIntegration("a1b2c3d4e5", "lmb7k2q", { timeoutInMillis: 12_345 });
-    const report = await handler({ mode: "apply" }, context());
+    const report = await handler({ mode: "apply" }, lambdaContext());
     expect(report).toMatchObject({
       mode: "apply",
       status: "RECONCILED",
@@ -90,7 +73,7 @@ describe("the bundled Lambda handler", () => {
   it("returns an unchanged world on a dry-run event", async () => {
     emulator.overwriteIntegration("w9x8y7z6v5", "msg5c6d", { timeoutInMillis: 100 });
     emulator.calls.reset();
-    const report = await handler({ dryRun: true }, context());
+    const report = await handler({ dryRun: true }, lambdaContext());
     expect(report.mode).toBe("plan");
     expect(report.status).toBe("DRIFTED");
     expect(emulator.calls.operations().filter((op) => !op.startsWith("Get"))).toEqual([]);
@@ -98,19 +81,19 @@ describe("the bundled Lambda handler", () => {
   });
 
   it("plans only the APIs and integrations a manual event names", async () => {
-    const report = await handler({ dryRun: true, integrationIds: ["msg5c6d"] }, context());
+    const report = await handler({ dryRun: true, integrationIds: ["msg5c6d"] }, lambdaContext());
     expect(report.integrations.map((r) => r.integrationId)).toEqual(["msg5c6d"]);
   });
 
   it("rejects an event with an unknown field, naming it", async () => {
-    await expect(handler({ dryrun: true }, context())).rejects.toThrow(
+    await expect(handler({ dryrun: true }, lambdaContext())).rejects.toThrow(
       'invalid event: unknown field "dryrun" (did you mean dryRun?); the event takes mode, dryRun, apiIds, integrationIds, maxDeletes, maxUpdates, prune',
     );
   });
 
   it("defers everything when the function has no time left", async () => {
     emulator.overwriteIntegration("w9x8y7z6v5", "msg5c6d", { timeoutInMillis: 200 });
-    const report = await handler({ mode: "apply" }, context(1_000));
+    const report = await handler({ mode: "apply" }, lambdaContext(undefined, 1_000));
     expect(report.status).toBe("PARTIAL");
     expect(report.summary.DEFERRED).toBeGreaterThan(0);
     expect(report.summary.UPDATED).toBe(0);

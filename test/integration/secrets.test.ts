@@ -9,8 +9,8 @@ import { readDesiredFolder } from "../../lib/desired-state/folder.ts";
 import type { Diff } from "../../lib/diff/diff.ts";
 import { createRedactor } from "../../lib/diff/redact.ts";
 import type { Report } from "../../lib/plan/report.ts";
+import { captureOutput, handlerDeps, jsonLines, lambdaContext } from "../helpers/lambda-harness.ts";
 import { captureIo, liveGateway, startWorld } from "../helpers/world.ts";
-import { captureOutput, handlerDeps, jsonLines, lambdaContext } from "../unit/functions/harness.ts";
 
 /**
  * Every secret value below, desired or live, contains SECRET-; no surface may show that text. The hash

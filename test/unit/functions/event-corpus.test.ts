@@ -3,8 +3,8 @@ import { createReconcileHandler } from "../../../functions/reconcile/app.ts";
 import { InvalidEventError, parseEvent, type RunRequest } from "../../../functions/reconcile/event.ts";
 import type { DesiredState } from "../../../lib/desired-state/load.ts";
 import type { DesiredDocument } from "../../../lib/desired-state/schema.ts";
+import { captureOutput, handlerDeps, jsonLines, lambdaContext } from "../../helpers/lambda-harness.ts";
 import { MemoryGateway } from "../../helpers/memory-gateway.ts";
-import { captureOutput, handlerDeps, jsonLines, lambdaContext } from "./harness.ts";
 
 const FIELDS = "the event takes mode, dryRun, apiIds, integrationIds, maxDeletes, maxUpdates, prune";
 const ACCEPTED =

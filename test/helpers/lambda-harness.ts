@@ -2,12 +2,12 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import type { Context } from "aws-lambda";
 import { vi } from "vitest";
-import type { HandlerDeps } from "../../../functions/reconcile/app.ts";
-import { parseConfig } from "../../../functions/reconcile/config.ts";
-import type { Gateway } from "../../../lib/apigateway/gateway.ts";
-import type { DesiredState } from "../../../lib/desired-state/load.ts";
-import type { Report } from "../../../lib/plan/report.ts";
-import { InMemoryLease, type Lease } from "../../../lib/reconcile/lease.ts";
+import type { HandlerDeps } from "../../functions/reconcile/app.ts";
+import { parseConfig } from "../../functions/reconcile/config.ts";
+import type { Gateway } from "../../lib/apigateway/gateway.ts";
+import type { DesiredState } from "../../lib/desired-state/load.ts";
+import type { Report } from "../../lib/plan/report.ts";
+import { InMemoryLease, type Lease } from "../../lib/reconcile/lease.ts";
 
 /** The ARN of the deployed function: its Region and account are what the guards check. */
 export const FUNCTION_ARN = "arn:aws:lambda:eu-west-1:123456789012:function:apigw-drift-reconcile";
