@@ -27,7 +27,7 @@ const TTL_GRACE_SECONDS = 86_400;
  * succeeds when no lease exists, the lease has expired, or the caller already holds it; renew and release
  * are conditional on the owner, so a run that lost its lease can never extend or drop another's. Expiry
  * is compared in epoch milliseconds from the caller's clock: runs sharing a table need clocks within a
- * small fraction of the lease's TTL (15 minutes by default), which NTP-synced hosts and Lambda give.
+ * small fraction of the lease's TTL (2 minutes by default), which NTP-synced hosts and Lambda give.
  */
 export class DynamoLease implements Lease {
   readonly #client: DynamoDBClient;
