@@ -1,13 +1,13 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import type { Diff } from "../diff/diff.ts";
 import {
-  INTEGRATION_STATUSES,
   type IntegrationResult,
   type IntegrationStatus,
   type Mode,
   type Report,
   type ReportError,
   type RunStatus,
+  summarise,
 } from "../plan/report.ts";
 import { fitDiffs } from "./fit.ts";
 import { eventKeys, runKeys } from "./keys.ts";
@@ -37,21 +37,11 @@ export interface DriftEvent {
   truncated?: string;
 }
 
-/** One run, as history keeps it. */
-export interface RunRecord {
-  runId: string;
-  startedAt: string;
-  finishedAt: string;
-  mode: Mode;
-  desiredRevision: string;
-  status: RunStatus;
-  summary: Record<IntegrationStatus, number>;
-  apiCalls: Record<string, number>;
-  errors: ReportError[];
-  /** How many drift events the run recorded. */
+/** One run, as history keeps it: the report without its results, and how many events it recorded. */
+export type RunRecord = Omit<Report, "integrations"> & {
   events: number;
   truncated?: string;
-}
+};
 
 export interface ItemOptions {
   retentionDays: number;
@@ -180,11 +170,8 @@ export function eventFromItem(item: Item): DriftEvent {
 
 /** A run record from its item. Throws on an item that is not one, naming its key. */
 export function runFromItem(item: Item): RunRecord {
-  const summary = Object.fromEntries(INTEGRATION_STATUSES.map((s) => [s, 0])) as Record<
-    IntegrationStatus,
-    number
-  >;
-  Object.assign(summary, fromNumbers(item.summary?.M));
+  // Every status, zeros included, as in the report.
+  const summary = { ...summarise([]), ...fromNumbers(item.summary?.M) };
   const run: RunRecord = {
     runId: str(item, "runId"),
     startedAt: str(item, "startedAt"),
