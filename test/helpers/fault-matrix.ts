@@ -15,7 +15,7 @@ import type { DesiredState } from "../../lib/desired-state/load.ts";
 import { DynamoLease } from "../../lib/history/lease.ts";
 import { DynamoHistory } from "../../lib/history/store.ts";
 import { historyTable, startDynalite } from "./dynalite.ts";
-import { startWorld } from "./world.ts";
+import { addBulkDrift, startWorld } from "./world.ts";
 
 export const HTTP_API = "a1b2c3d4e5";
 export const WS_API = "w9x8y7z6v5";
@@ -52,16 +52,7 @@ export function driftedWorld(
   const apis = example.apis.map((api) => {
     if (api.doc.apiId !== HTTP_API) return api;
     const integrations = { ...api.doc.integrations };
-    for (let i = 0; i < options.bulk; i++) {
-      const id = `bulk${String(i).padStart(3, "0")}`;
-      emulator.addIntegration(HTTP_API, {
-        integrationId: id,
-        integrationType: "HTTP_PROXY",
-        integrationMethod: "GET",
-        integrationUri: `https://b${i}.example.com`,
-        timeoutInMillis: 1000,
-      });
-      integrations[id] = { integrationUri: `https://b${i}.example.com`, timeoutInMillis: 2000 };
+    for (const id of addBulkDrift(emulator, HTTP_API, integrations, options.bulk)) {
       world.drifted.push(`${HTTP_API}/${id}`);
     }
     if (options.prune) {

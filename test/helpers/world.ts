@@ -1,5 +1,6 @@
 import { vi } from "vitest";
 import { seedFromDesired } from "../../emulator/seed.ts";
+import type { Emulator } from "../../emulator/server.ts";
 import { type EmulatorOptions, startEmulator } from "../../emulator/server.ts";
 import { createApiGatewayClient } from "../../lib/apigateway/client.ts";
 import { SdkGateway } from "../../lib/apigateway/gateway.ts";
@@ -49,4 +50,30 @@ export function captureIo(
     },
   };
   return io;
+}
+
+/**
+ * Adds `count` HTTP_PROXY integrations (`bulk000`, …) to `apiId` with a 1 s timeout, and declares each in
+ * `integrations` with a 2 s timeout: `count` drifted integrations. Returns their ids.
+ */
+export function addBulkDrift(
+  emulator: Emulator,
+  apiId: string,
+  integrations: Record<string, unknown>,
+  count: number,
+): string[] {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const id = `bulk${String(i).padStart(3, "0")}`;
+    emulator.addIntegration(apiId, {
+      integrationId: id,
+      integrationType: "HTTP_PROXY",
+      integrationMethod: "GET",
+      integrationUri: `https://b${i}.example.com`,
+      timeoutInMillis: 1000,
+    });
+    integrations[id] = { integrationUri: `https://b${i}.example.com`, timeoutInMillis: 2000 };
+    ids.push(id);
+  }
+  return ids;
 }

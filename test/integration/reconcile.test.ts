@@ -3,7 +3,7 @@ import { injectDrift } from "../../emulator/seed.ts";
 import type { Emulator } from "../../emulator/server.ts";
 import type { DesiredState } from "../../lib/desired-state/load.ts";
 import { reconcile } from "../../lib/reconcile/reconcile.ts";
-import { liveGateway, startWorld } from "../helpers/world.ts";
+import { addBulkDrift, liveGateway, startWorld } from "../helpers/world.ts";
 
 const HTTP_API = "a1b2c3d4e5";
 const WS_API = "w9x8y7z6v5";
@@ -25,17 +25,7 @@ afterEach(async () => {
 function manyDrifted(n: number): DesiredState {
   const api = desired.apis.find((a) => a.doc.apiId === HTTP_API)!;
   const integrations = { ...api.doc.integrations };
-  for (let i = 0; i < n; i++) {
-    const id = `bulk${String(i).padStart(3, "0")}`;
-    emulator.addIntegration(HTTP_API, {
-      integrationId: id,
-      integrationType: "HTTP_PROXY",
-      integrationMethod: "GET",
-      integrationUri: `https://b${i}.example.com`,
-      timeoutInMillis: 1000,
-    });
-    integrations[id] = { integrationUri: `https://b${i}.example.com`, timeoutInMillis: 2000 };
-  }
+  addBulkDrift(emulator, HTTP_API, integrations, n);
   return { errors: [], apis: [{ file: api.file, doc: { ...api.doc, integrations } }] };
 }
 

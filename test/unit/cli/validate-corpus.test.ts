@@ -1,23 +1,7 @@
 import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import type { CliIo } from "../../../lib/cli/io.ts";
 import { main } from "../../../lib/cli/main.ts";
-
-function capture(): CliIo & { out: string; err: string } {
-  const io = {
-    out: "",
-    err: "",
-    cwd: process.cwd(),
-    env: {},
-    stdout: (t: string) => {
-      io.out += t;
-    },
-    stderr: (t: string) => {
-      io.err += t;
-    },
-  };
-  return io;
-}
+import { captureIo as capture } from "../../helpers/world.ts";
 
 describe("apigw-drift validate on the invalid corpus", () => {
   it("exits 1 and prints a file:line:col line for each bad file", async () => {

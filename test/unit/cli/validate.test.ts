@@ -1,22 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { CliIo } from "../../../lib/cli/io.ts";
 import { main } from "../../../lib/cli/main.ts";
-
-function capture(): CliIo & { out: string; err: string } {
-  const io = {
-    out: "",
-    err: "",
-    cwd: process.cwd(),
-    env: {},
-    stdout: (t: string) => {
-      io.out += t;
-    },
-    stderr: (t: string) => {
-      io.err += t;
-    },
-  };
-  return io;
-}
+import { captureIo as capture } from "../../helpers/world.ts";
 
 describe("apigw-drift validate", () => {
   it("accepts the example desired state and exits 0", async () => {
