@@ -9,7 +9,7 @@ import { createApiGatewayClient } from "../lib/apigateway/client.ts";
 import { SdkGateway } from "../lib/apigateway/gateway.ts";
 import { type LimiterOptions, RateLimiter } from "../lib/apigateway/limiter.ts";
 import { CallStats } from "../lib/apigateway/stats.ts";
-import { floorSeconds } from "../lib/facts/quota.ts";
+import { floorSeconds } from "../lib/model/quota.ts";
 import { reconcile } from "../lib/reconcile/reconcile.ts";
 import { useEndpoint } from "./sdk.ts";
 import { type Row, seconds } from "./table.ts";

@@ -1,6 +1,6 @@
 import type { Gateway, LiveApi } from "../lib/apigateway/gateway.ts";
 import type { DesiredApi, DesiredState } from "../lib/desired-state/load.ts";
-import type { LiveIntegration } from "../lib/diff/normalise.ts";
+import type { LiveIntegration } from "../lib/model/live.ts";
 import type { LiveRoute } from "../lib/plan/plan.ts";
 import { type IntegrationRef, liveIntegrations } from "./world.ts";
 

@@ -14,7 +14,7 @@ import {
 } from "@aws-sdk/client-apigatewayv2";
 import { fromSdkIntegration, toSdkUpdate } from "../lib/apigateway/convert.ts";
 import type { DesiredApi } from "../lib/desired-state/load.ts";
-import type { LiveIntegration } from "../lib/diff/normalise.ts";
+import type { LiveIntegration } from "../lib/model/live.ts";
 import { type PlannedIntegration, planApi } from "../lib/plan/plan.ts";
 import { mapPool } from "../lib/reconcile/pool.ts";
 import { type AttemptTrace, traceAttempts } from "./sdk.ts";

@@ -9,7 +9,7 @@ import { SdkGateway } from "../lib/apigateway/gateway.ts";
 import { RateLimiter } from "../lib/apigateway/limiter.ts";
 import { CallStats } from "../lib/apigateway/stats.ts";
 import type { DesiredState } from "../lib/desired-state/load.ts";
-import { floorSeconds } from "../lib/facts/quota.ts";
+import { floorSeconds } from "../lib/model/quota.ts";
 import { reconcile } from "../lib/reconcile/reconcile.ts";
 import { PEER_PARALLELISM, runPeer } from "./peer.ts";
 import { type Attempt, lastFirstAttempt, traceAttempts, useEndpoint } from "./sdk.ts";

@@ -1,5 +1,5 @@
 import type { Integration, UpdateIntegrationRequest } from "@aws-sdk/client-apigatewayv2";
-import type { LiveIntegration } from "../diff/normalise.ts";
+import type { LiveIntegration } from "../model/live.ts";
 import type { UpdateFields } from "../plan/update.ts";
 
 /**

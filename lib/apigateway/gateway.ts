@@ -8,7 +8,7 @@ import {
   GetRoutesCommand,
   UpdateIntegrationCommand,
 } from "@aws-sdk/client-apigatewayv2";
-import type { LiveIntegration } from "../diff/normalise.ts";
+import type { LiveIntegration } from "../model/live.ts";
 import type { LiveRoute } from "../plan/plan.ts";
 import type { UpdateFields } from "../plan/update.ts";
 import { fromSdkIntegration, toSdkUpdate } from "./convert.ts";

@@ -1,4 +1,4 @@
-import { CONTROL_PLANE_QUOTA } from "../facts/quota.ts";
+import { CONTROL_PLANE_QUOTA } from "../model/quota.ts";
 
 export interface LimiterOptions {
   /** Requests per second (the token refill rate). Default: the documented control-plane quota. */

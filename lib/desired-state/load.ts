@@ -1,5 +1,5 @@
 import { toPointer } from "../diff/pointer.ts";
-import { PROTOCOLS, type Protocol } from "../facts/integration.ts";
+import { PROTOCOLS, type Protocol } from "../model/service.ts";
 import { compareErrors, type DesiredStateError } from "./errors.ts";
 import { describeIssue, type IssueMessage } from "./messages.ts";
 import { checkRules } from "./rules.ts";

@@ -1,13 +1,12 @@
 import type { z } from "zod";
+import { FIELDS, type IntegrationField, isIntegrationField, rowOf, TIMEOUT_RANGE } from "../model/fields.ts";
 import {
-  INTEGRATION_FIELDS,
+  apiKind,
   INTEGRATION_TYPES_BY_PROTOCOL,
-  type IntegrationField,
   PROTOCOLS,
   type Protocol,
   READ_ONLY_FIELDS,
-  TIMEOUT_RANGE,
-} from "../facts/integration.ts";
+} from "../model/service.ts";
 import { suggest } from "./errors.ts";
 import type { SchemaProtocol } from "./schema.ts";
 
@@ -142,12 +141,10 @@ export function fieldOf(path: readonly string[]): IntegrationField | undefined {
   if (path[0] !== "integrations" || path.length < 3) return undefined;
   const f = path[2]!;
   // Own keys only: `in` would take "toString" for a field.
-  return Object.hasOwn(INTEGRATION_FIELDS, f) ? (f as IntegrationField) : undefined;
+  return isIntegrationField(f) ? f : undefined;
 }
 
-export function apiKind(protocol: Protocol): string {
-  return protocol === "HTTP" ? "HTTP APIs" : "WebSocket APIs";
-}
+export { apiKind };
 
 function unknownKeyMessage(key: string, parent: string[], protocol: SchemaProtocol): string {
   if (parent.length === 0) {
@@ -160,13 +157,13 @@ function unknownKeyMessage(key: string, parent: string[], protocol: SchemaProtoc
   if (Object.hasOwn(READ_ONLY_FIELDS, key)) {
     return `${key} is read-only (${READ_ONLY_FIELDS[key as keyof typeof READ_ONLY_FIELDS]}); remove it`;
   }
-  if (Object.hasOwn(INTEGRATION_FIELDS, key) && protocol !== "ANY") {
-    const supported = INTEGRATION_FIELDS[key as IntegrationField].protocols as readonly Protocol[];
+  if (isIntegrationField(key) && protocol !== "ANY") {
+    const supported = rowOf(key).protocols;
     if (!supported.includes(protocol)) {
       return `${key} is supported only for ${apiKind(supported[0]!)}; this file's protocol is ${protocol}: remove it`;
     }
   }
-  const candidates = [...Object.keys(INTEGRATION_FIELDS), "ignore"];
+  const candidates = [...Object.keys(FIELDS), "ignore"];
   const guess = suggest(key, candidates);
   return `unknown field "${key}"; ${guess ? `did you mean ${guess}? F` : "f"}ield names are the API's camelCase wire names`;
 }

@@ -1,5 +1,5 @@
 import { isPointer, parsePointer } from "../diff/pointer.ts";
-import { INTEGRATION_FIELDS, type Protocol } from "../facts/integration.ts";
+import { isIntegrationField, supports } from "../model/fields.ts";
 import type { IssueMessage } from "./messages.ts";
 import { apiKind } from "./messages.ts";
 import { POINTER, type SchemaProtocol } from "./schema.ts";
@@ -46,7 +46,18 @@ function checkIntegration(
       `integrationSubtype applies only to AWS_PROXY integrations, and this one is ${type}; remove it`,
     );
   }
-  if (isRecord(i.tlsConfig) && i.connectionType !== "VPC_LINK") {
+  const tlsMembers = isRecord(i.tlsConfig)
+    ? Object.values(i.tlsConfig).filter((v) => v !== null && v !== "")
+    : [];
+  if (isRecord(i.tlsConfig) && tlsMembers.length === 0) {
+    // PRODUCT §4: an empty object compares as absent, because the service may drop it or echo it (#23).
+    push(
+      "tlsConfig",
+      "tlsConfig is empty, which reads the same as no tlsConfig (the service may drop an empty one or echo it back, so the two cannot be told apart); declare serverNameToVerify, or write tlsConfig: null to require none",
+      undefined,
+      true,
+    );
+  } else if (isRecord(i.tlsConfig) && i.connectionType !== "VPC_LINK") {
     push(
       "tlsConfig",
       "tlsConfig applies only to private integrations: declare connectionType: VPC_LINK with it, or remove it (the service ignores it on INTERNET integrations, so it would never converge)",
@@ -131,17 +142,14 @@ function checkIgnore(list: unknown, at: string[], protocol: SchemaProtocol, out:
   list.forEach((entry, index) => {
     if (typeof entry !== "string" || !POINTER.test(entry) || !isPointer(entry)) return;
     const field = parsePointer(entry)[0]!;
-    // Own keys only: "/toString" names no field, though INTEGRATION_FIELDS.toString exists.
-    const fact = Object.hasOwn(INTEGRATION_FIELDS, field)
-      ? INTEGRATION_FIELDS[field as keyof typeof INTEGRATION_FIELDS]
-      : undefined;
-    if (!fact) {
+    // Own keys only: "/toString" names no field.
+    if (!isIntegrationField(field)) {
       out.push({
         path: [...at, String(index)],
         atKey: false,
         message: `ignore entry ${JSON.stringify(entry)} names no integration field; pointers start at an integration's fields, e.g. /description`,
       });
-    } else if (protocol !== "ANY" && !(fact.protocols as readonly Protocol[]).includes(protocol)) {
+    } else if (protocol !== "ANY" && !supports(field, protocol)) {
       out.push({
         path: [...at, String(index)],
         atKey: false,

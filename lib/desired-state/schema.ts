@@ -1,18 +1,13 @@
 import { z } from "zod";
 import {
-  CONNECTION_TYPES,
-  CONTENT_HANDLING_STRATEGIES,
-  INTEGRATION_FIELDS,
-  INTEGRATION_METHODS,
-  INTEGRATION_TYPES,
-  INTEGRATION_TYPES_BY_PROTOCOL,
+  FIELD_NAMES,
+  type FIELDS,
+  type FieldValue,
   type IntegrationField,
-  PASSTHROUGH_BEHAVIORS,
-  PAYLOAD_FORMAT_VERSIONS,
-  PROTOCOLS,
-  type Protocol,
-  TIMEOUT_RANGE,
-} from "../facts/integration.ts";
+  rowOf,
+  supports,
+} from "../model/fields.ts";
+import { PROTOCOLS, type Protocol } from "../model/service.ts";
 
 /**
  * The desired-state file format: ONE source for the TypeScript types, the validator and the JSON Schema
@@ -26,108 +21,40 @@ export const ACCOUNT_ID = /^\d{12}$/;
 export const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 /** A non-empty RFC 6901 pointer. */
 export const POINTER = /^(\/([^~/]|~[01])*)+$/;
-/** API reference: "The selection key must be a valid HTTP status code within the range of 200-599." */
-export const STATUS_CODE = /^[2-5]\d\d$/;
-
 /** Protocol used when a file's own protocol is unreadable: every field, the widest ranges. */
 export type SchemaProtocol = Protocol | "ANY";
-
-const DESCRIPTIONS: Record<IntegrationField, string> = {
-  connectionId: "The ID of the VPC link for a private integration (HTTP APIs).",
-  connectionType: "INTERNET (default) or VPC_LINK.",
-  contentHandlingStrategy: "Response payload conversion (WebSocket APIs).",
-  credentialsArn: "The IAM role API Gateway assumes, or arn:aws:iam::*:user/* for caller credentials.",
-  description: "The integration's description.",
-  integrationMethod: "The HTTP method used to call the backend; POST for Lambda proxy integrations.",
-  integrationSubtype: "The AWS service action of an HTTP API AWS_PROXY integration, e.g. SQS-SendMessage.",
-  integrationType: "The integration type; HTTP APIs take AWS_PROXY or HTTP_PROXY.",
-  integrationUri: "The Lambda function ARN, backend URL, or load balancer / Cloud Map ARN.",
-  passthroughBehavior:
-    "Request pass-through when no template matches (WebSocket APIs; default WHEN_NO_MATCH).",
-  payloadFormatVersion: 'Payload format: "1.0", or "2.0" for Lambda proxy integrations of HTTP APIs.',
-  requestParameters: "Request parameter mappings, owned whole: a live key the file lacks is drift.",
-  requestTemplates: "Velocity templates keyed by content type, owned whole (WebSocket APIs).",
-  responseParameters: "Response parameter mappings keyed by status code 200-599, owned whole (HTTP APIs).",
-  templateSelectionExpression: "The template selection expression (WebSocket APIs).",
-  timeoutInMillis:
-    "Backend timeout: 50-30000 ms for HTTP APIs (default 30000), 50-29000 for WebSocket (29000).",
-  tlsConfig: "TLS settings of a private (VPC_LINK) integration (HTTP APIs).",
-};
-
-const nonEmpty = z.string().min(1);
-const stringMap = () => z.record(nonEmpty, z.string());
-
-/** Each field's value schema, protocol-independent; ranges and types per protocol come in `forProtocol`. */
-const FIELD_SCHEMAS = {
-  connectionId: z.string(),
-  connectionType: z.enum(CONNECTION_TYPES),
-  contentHandlingStrategy: z.enum(CONTENT_HANDLING_STRATEGIES),
-  credentialsArn: z.string(),
-  description: z.string(),
-  integrationMethod: z.enum(INTEGRATION_METHODS),
-  integrationSubtype: z.string(),
-  integrationType: z.enum(INTEGRATION_TYPES),
-  integrationUri: z.string(),
-  passthroughBehavior: z.enum(PASSTHROUGH_BEHAVIORS),
-  payloadFormatVersion: z.enum(PAYLOAD_FORMAT_VERSIONS),
-  requestParameters: stringMap(),
-  requestTemplates: stringMap(),
-  responseParameters: z.record(z.string().regex(STATUS_CODE), stringMap()),
-  templateSelectionExpression: z.string(),
-  timeoutInMillis: z.int().min(TIMEOUT_RANGE.HTTP.min).max(TIMEOUT_RANGE.HTTP.max),
-  tlsConfig: z.strictObject({ serverNameToVerify: z.string().nullable().optional() }),
-} satisfies Record<IntegrationField, z.ZodType>;
-
-const described = <T extends z.ZodType>(field: IntegrationField, schema: T) =>
-  schema.meta({ description: DESCRIPTIONS[field] });
-// `null` means "must be absent"; an integration always has a type, so that one cannot be null.
-const owned = <T extends z.ZodType>(field: IntegrationField, schema: T) =>
-  described(field, schema).nullable().optional();
 
 const ignoreList = (scope: string) =>
   z.array(z.string().regex(POINTER)).meta({
     description: `JSON Pointers never reported nor applied, for ${scope}; a pointer covers all below it.`,
   });
 
+/**
+ * A field as a file declares it: its value (`FieldValue`, from its codec), or `null` for "must be absent"
+ * where the model allows it (an integration always has a type, so that one cannot be null).
+ */
+type Declared<F extends IntegrationField> = (typeof FIELDS)[F]["nullable"] extends true
+  ? FieldValue<F> | null
+  : FieldValue<F>;
+
 /** One integration's declaration, every field of every protocol: the type the core works with. */
-export const anyIntegrationSchema = z.strictObject({
-  connectionId: owned("connectionId", FIELD_SCHEMAS.connectionId),
-  connectionType: owned("connectionType", FIELD_SCHEMAS.connectionType),
-  contentHandlingStrategy: owned("contentHandlingStrategy", FIELD_SCHEMAS.contentHandlingStrategy),
-  credentialsArn: owned("credentialsArn", FIELD_SCHEMAS.credentialsArn),
-  description: owned("description", FIELD_SCHEMAS.description),
-  integrationMethod: owned("integrationMethod", FIELD_SCHEMAS.integrationMethod),
-  integrationSubtype: owned("integrationSubtype", FIELD_SCHEMAS.integrationSubtype),
-  integrationType: described("integrationType", FIELD_SCHEMAS.integrationType).optional(),
-  integrationUri: owned("integrationUri", FIELD_SCHEMAS.integrationUri),
-  passthroughBehavior: owned("passthroughBehavior", FIELD_SCHEMAS.passthroughBehavior),
-  payloadFormatVersion: owned("payloadFormatVersion", FIELD_SCHEMAS.payloadFormatVersion),
-  requestParameters: owned("requestParameters", FIELD_SCHEMAS.requestParameters),
-  requestTemplates: owned("requestTemplates", FIELD_SCHEMAS.requestTemplates),
-  responseParameters: owned("responseParameters", FIELD_SCHEMAS.responseParameters),
-  templateSelectionExpression: owned(
-    "templateSelectionExpression",
-    FIELD_SCHEMAS.templateSelectionExpression,
-  ),
-  timeoutInMillis: owned("timeoutInMillis", FIELD_SCHEMAS.timeoutInMillis),
-  tlsConfig: owned("tlsConfig", FIELD_SCHEMAS.tlsConfig),
-  ignore: ignoreList("this integration").optional(),
-});
+export type DesiredIntegration = { [F in IntegrationField]?: Declared<F> } & { ignore?: string[] };
 
-export type DesiredIntegration = z.infer<typeof anyIntegrationSchema>;
-
-/** The schema of one integration's declaration for `protocol`: only its fields, its types, its ranges. */
+/**
+ * The schema of one integration's declaration for `protocol`: only its fields, each from its codec in the
+ * field model (types, enums and ranges of that protocol), with the model's description for editors.
+ */
 export function integrationSchema(protocol: SchemaProtocol) {
-  if (protocol === "ANY") return anyIntegrationSchema;
-  const { min, max } = TIMEOUT_RANGE[protocol];
-  const mask: Partial<Record<keyof DesiredIntegration, true>> = { ignore: true };
-  for (const [field, fact] of Object.entries(INTEGRATION_FIELDS)) {
-    if ((fact.protocols as readonly Protocol[]).includes(protocol)) mask[field as IntegrationField] = true;
+  const shape: Record<string, z.ZodType> = {};
+  for (const field of FIELD_NAMES) {
+    if (protocol !== "ANY" && !supports(field, protocol)) continue;
+    const row = rowOf(field);
+    const value = row.codec.schema(z, protocol).meta({ description: row.description });
+    shape[field] = row.nullable ? value.nullable().optional() : value.optional();
   }
-  return anyIntegrationSchema.pick(mask).extend({
-    integrationType: described("integrationType", z.enum(INTEGRATION_TYPES_BY_PROTOCOL[protocol])).optional(),
-    timeoutInMillis: owned("timeoutInMillis", z.int().min(min).max(max)),
-  });
+  shape.ignore = ignoreList("this integration").optional();
+  return z.strictObject(shape) as unknown as z.ZodObject<Record<keyof DesiredIntegration, z.ZodType>> &
+    z.ZodType<DesiredIntegration>;
 }
 
 const documentBase = z.strictObject({

@@ -1,11 +1,13 @@
 import type { DesiredIntegration } from "../desired-state/schema.ts";
 import {
-  INTEGRATION_FIELDS,
+  contextOf,
   type IntegrationField,
   isIntegrationField,
-  type Protocol,
-} from "../facts/integration.ts";
-import { isRecord, type LiveIntegration, normaliseField } from "./normalise.ts";
+  normaliseField,
+  rowOf,
+} from "../model/fields.ts";
+import type { LiveIntegration } from "../model/live.ts";
+import type { Protocol } from "../model/service.ts";
 import { childPointer, covers } from "./pointer.ts";
 
 /**
@@ -28,12 +30,18 @@ export interface DiffOptions {
 
 /** The fields a declaration owns: the ones it declares, in a stable order. */
 export function declaredFields(desired: DesiredIntegration): IntegrationField[] {
-  return (Object.keys(desired) as (keyof DesiredIntegration)[]).filter(isIntegrationField).sort();
+  return Object.keys(desired).filter(isIntegrationField).sort();
+}
+
+/** True when one of `ignore` covers `pointer`. */
+export function isIgnored(ignore: readonly string[], pointer: string): boolean {
+  return ignore.some((p) => covers(p, pointer));
 }
 
 /**
  * The drift of one integration: differences in the fields the declaration owns, after defaults, minus the
- * ignored pointers. Sorted by path. Pure, and `diffIntegration(x, x)` is always empty.
+ * ignored pointers. Sorted by path. Pure, and `diffIntegration(x, x)` is always empty. Each field is
+ * compared by its codec (lib/model).
  */
 export function diffIntegration(
   desired: DesiredIntegration,
@@ -41,61 +49,14 @@ export function diffIntegration(
   options: DiffOptions,
 ): Diff[] {
   const ignore = options.ignore ?? [];
-  const integrationType = desired.integrationType ?? live.integrationType;
+  const context = contextOf(options.protocol, desired, live);
   const diffs: Diff[] = [];
   for (const field of declaredFields(desired)) {
     const path = childPointer("", field);
-    if (ignore.some((p) => covers(p, path))) continue;
-    const expected = normaliseField(field, desired[field], options.protocol, integrationType);
-    const actual = normaliseField(field, live[field], options.protocol, integrationType);
-    const kind = INTEGRATION_FIELDS[field].kind;
-    if (kind === "stringMap" || kind === "responseParameters") {
-      diffMap(
-        path,
-        expected as Record<string, unknown>,
-        actual as Record<string, unknown>,
-        kind !== "stringMap",
-        diffs,
-      );
-    } else diffValue(path, expected, actual, diffs);
+    if (isIgnored(ignore, path)) continue;
+    const expected = normaliseField(field, desired[field], context);
+    const actual = normaliseField(field, live[field], context);
+    rowOf(field).codec.diff(path, expected, actual, diffs);
   }
-  return diffs.filter((d) => !ignore.some((p) => covers(p, d.path)));
-}
-
-/** Maps are owned whole and compared key by key; `nested` maps (responseParameters) one level deeper. */
-function diffMap(
-  path: string,
-  expected: Record<string, unknown>,
-  actual: Record<string, unknown>,
-  nested: boolean,
-  out: Diff[],
-): void {
-  for (const key of unionKeys(expected, actual)) {
-    const child = childPointer(path, key);
-    const e = expected[key];
-    const a = actual[key];
-    if (nested)
-      diffMap(child, (e as Record<string, unknown>) ?? {}, (a as Record<string, unknown>) ?? {}, false, out);
-    else diffValue(child, e, a, out);
-  }
-}
-
-function diffValue(path: string, expected: unknown, actual: unknown, out: Diff[]): void {
-  if (expected === undefined && actual === undefined) return;
-  if (expected === undefined) out.push({ path, kind: "added", actual });
-  else if (actual === undefined) out.push({ path, kind: "removed", expected });
-  else if (isRecord(expected) && isRecord(actual)) {
-    for (const key of unionKeys(expected, actual))
-      diffValue(childPointer(path, key), expected[key], actual[key], out);
-  } else if (!sameValue(expected, actual)) out.push({ path, kind: "changed", expected, actual });
-}
-
-function unionKeys(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
-  return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
-}
-
-function sameValue(a: unknown, b: unknown): boolean {
-  if (Array.isArray(a) && Array.isArray(b))
-    return a.length === b.length && a.every((v, i) => sameValue(v, b[i]));
-  return a === b;
+  return ignore.length === 0 ? diffs : diffs.filter((d) => !isIgnored(ignore, d.path));
 }

@@ -1,7 +1,7 @@
 import type { DesiredDocument } from "../desired-state/schema.ts";
 import { type DiffOptions, diffIntegration } from "../diff/diff.ts";
-import type { LiveIntegration } from "../diff/normalise.ts";
 import { createRedactor, type Redactor, redactDiff } from "../diff/redact.ts";
+import type { LiveIntegration } from "../model/live.ts";
 import type { IntegrationResult } from "./report.ts";
 import { buildUpdate, type UpdateFields } from "./update.ts";
 
@@ -28,6 +28,11 @@ export interface PlanApiInput {
   /** A targeted run looks only at these integration ids. */
   only?: readonly string[];
   redact?: Redactor;
+}
+
+/** The error of a drifted integration that an update cannot (wholly) fix in place. */
+export function cannotFix(reasons: readonly { message: string }[]): { name: string; message: string } {
+  return { name: "CannotFixInPlace", message: reasons.map((r) => r.message).join("; ") };
 }
 
 /** The diff options of one declared integration: its API's protocol and both levels of ignore pointers. */
@@ -71,16 +76,17 @@ export function planApi(input: PlanApiInput): PlannedIntegration[] {
       out.push({ result: { apiId, integrationId, status: "IN_SYNC", diffs: [] } });
       continue;
     }
-    out.push({
-      result: {
-        apiId,
-        integrationId,
-        status: "DRIFTED",
-        diffs: diffs.map((d) => redactDiff(d, redact)),
-        action: "update",
-      },
-      update: buildUpdate(declaration, live, options),
-    });
+    const fix = buildUpdate(declaration, live, options, diffs);
+    const result: IntegrationResult = {
+      apiId,
+      integrationId,
+      status: "DRIFTED",
+      diffs: diffs.map((d) => redactDiff(d, redact)),
+    };
+    if (fix?.fields) result.action = "update";
+    // What no UpdateIntegration can fix is said at plan time, not learnt from a service 400 after a write.
+    if (fix && fix.cannot.length > 0) result.error = cannotFix(fix.cannot);
+    out.push(fix?.fields ? { result, update: fix.fields } : { result });
   }
 
   for (const [integrationId, live] of liveById) {

@@ -38,6 +38,8 @@ export async function applyPlanned(
           result.integrationId,
           p.update ?? {},
         );
+        // Part of the drift no update can fix: the rest was fixed, and a person must still act.
+        if (result.error) return { ...result, status: "FAILED" };
         const declaration = doc.integrations[result.integrationId] ?? {};
         const left = diffIntegration(declaration, after, diffOptionsFor(doc, result.integrationId));
         if (left.length > 0) {
@@ -78,8 +80,11 @@ export async function applyPlanned(
     context.concurrency,
     write,
   );
+  // Drift that no write can fix (plan said why) fails in an apply without a call.
+  const unfixable = (r: IntegrationResult): IntegrationResult =>
+    r.status === "DRIFTED" && r.error ? { ...r, status: "FAILED" } : r;
   return [
-    ...planned.filter((p) => p.result.action === undefined).map((p) => p.result),
+    ...planned.filter((p) => p.result.action === undefined).map((p) => unfixable(p.result)),
     ...updates,
     ...deletes,
   ];

@@ -1,7 +1,7 @@
 import type { Gateway } from "../apigateway/gateway.ts";
 import type { DesiredApi } from "../desired-state/load.ts";
-import type { LiveIntegration } from "../diff/normalise.ts";
 import type { Redactor } from "../diff/redact.ts";
+import type { LiveIntegration } from "../model/live.ts";
 import { type PlannedIntegration, planApi } from "../plan/plan.ts";
 import type { IntegrationResult, ReportError } from "../plan/report.ts";
 import { describeError } from "./failure.ts";

@@ -1,7 +1,7 @@
 import { applyUpdate, createIntegration, type Integration } from "../../emulator/patch.ts";
 import type { Gateway, LiveApi } from "../../lib/apigateway/gateway.ts";
-import type { LiveIntegration } from "../../lib/diff/normalise.ts";
-import type { Protocol } from "../../lib/facts/integration.ts";
+import type { LiveIntegration } from "../../lib/model/live.ts";
+import type { Protocol } from "../../lib/model/service.ts";
 import type { LiveRoute } from "../../lib/plan/plan.ts";
 import type { UpdateFields } from "../../lib/plan/update.ts";
 

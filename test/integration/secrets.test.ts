@@ -69,8 +69,8 @@ const HTTP_DIFFS: Diff[] = [
   {
     path: "/integrationUri",
     kind: "changed",
-    expected: `https://svc:${R("SECRET-D1-uri-password")}@${HOST}`,
-    actual: `https://svc:${R("SECRET-L1-uri-password")}@${HOST}`,
+    expected: `https://${R("svc:SECRET-D1-uri-password")}@${HOST}`,
+    actual: `https://${R("svc:SECRET-L1-uri-password")}@${HOST}`,
   },
   {
     path: "/requestParameters/append:querystring.api_key",

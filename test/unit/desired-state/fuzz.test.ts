@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { loadDesiredFiles } from "../../../lib/desired-state/load.ts";
 import { isPointer } from "../../../lib/diff/pointer.ts";
-import { INTEGRATION_FIELD_NAMES } from "../../../lib/facts/integration.ts";
+import { FIELD_NAMES as INTEGRATION_FIELD_NAMES } from "../../../lib/model/fields.ts";
 
 /**
  * Whatever the bytes, the loader returns: either one valid API, or errors that each say where (file, line

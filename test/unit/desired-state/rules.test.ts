@@ -16,7 +16,16 @@ describe("checkRules", () => {
         "tlsConfig key: tlsConfig applies only to private integrations: declare connectionType: VPC_LINK with it, or remove it (the service ignores it on INTERNET integrations, so it would never converge)";
 
       expect(check({ tlsConfig: { serverNameToVerify: "x" } })).toEqual([message]);
-      expect(check({ tlsConfig: {}, connectionType: "INTERNET" })).toEqual([message]);
+      expect(check({ tlsConfig: { serverNameToVerify: "x" }, connectionType: "INTERNET" })).toEqual([
+        message,
+      ]);
+    });
+
+    it("refuses an empty tlsConfig, which compares as none", () => {
+      const message =
+        "tlsConfig key: tlsConfig is empty, which reads the same as no tlsConfig (the service may drop an empty one or echo it back, so the two cannot be told apart); declare serverNameToVerify, or write tlsConfig: null to require none";
+      expect(check({ tlsConfig: {}, connectionType: "VPC_LINK" })).toEqual([message]);
+      expect(check({ tlsConfig: { serverNameToVerify: null } })).toEqual([message]);
     });
 
     it("accepts tlsConfig with connectionType VPC_LINK", () => {

@@ -4,7 +4,7 @@ import {
   documentSchema,
   integrationSchema,
 } from "../../../lib/desired-state/schema.ts";
-import { INTEGRATION_FIELDS } from "../../../lib/facts/integration.ts";
+import { FIELDS as INTEGRATION_FIELDS } from "../../../lib/model/fields.ts";
 
 describe("integrationSchema", () => {
   it("takes only the protocol's own fields, plus ignore", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { DesiredIntegration } from "../../../lib/desired-state/schema.ts";
 import { diffIntegration } from "../../../lib/diff/diff.ts";
-import type { LiveIntegration } from "../../../lib/diff/normalise.ts";
+import type { LiveIntegration } from "../../../lib/model/live.ts";
 
 const live = (fields: Record<string, unknown>): LiveIntegration => ({ integrationId: "abc123", ...fields });
 const http = { protocol: "HTTP" as const };
@@ -132,10 +132,11 @@ describe(diffIntegration.name, () => {
     expect(diffIntegration(desired, live({ responseParameters: {} }), http)).toEqual([]);
   });
 
-  it("keeps an empty tlsConfig distinct from none: it switches the integration to HTTPS", () => {
-    expect(diffIntegration({ tlsConfig: {} }, live({}), http)).toEqual([
-      { path: "/tlsConfig", kind: "removed", expected: {} },
-    ]);
+  it("treats an empty tlsConfig as none, whether the service drops it or echoes it back", () => {
+    expect(diffIntegration({ tlsConfig: null }, live({ tlsConfig: {} }), http)).toEqual([]);
+    expect(
+      diffIntegration({ tlsConfig: null }, live({ tlsConfig: { serverNameToVerify: null } }), http),
+    ).toEqual([]);
     expect(
       diffIntegration({ tlsConfig: null }, live({ tlsConfig: { serverNameToVerify: "a" } }), http),
     ).toEqual([{ path: "/tlsConfig", kind: "added", actual: { serverNameToVerify: "a" } }]);
