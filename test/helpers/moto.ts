@@ -36,9 +36,10 @@ export function motoTool(): Tool {
  */
 export function useMoto(): { server: MotoServer } {
   const handle = {} as { server: MotoServer };
+  // Longer than startMoto's own 15 s readiness wait, so a slow start fails with moto's output, not a timeout.
   beforeAll(async () => {
     handle.server = await startMoto();
-  });
+  }, 20_000);
   afterAll(async () => {
     await handle.server?.close();
   });
