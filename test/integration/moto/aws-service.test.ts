@@ -87,12 +87,11 @@ describe.runIf(motoTool().available)("an AWS-service integration (SQS-SendMessag
     expect((await plan()).report.status).toBe("IN_SYNC");
   });
 
-  // Product gap (PRODUCT §4, service-facts #17): every UpdateIntegration of an AWS-service integration must
-  // name integrationSubtype and integrationType again and send the whole desired requestParameters; AWS
-  // re-validates it as a URI integration otherwise (400 "Invalid integration URI specified"). The product
-  // sends only the drifted top-level field ({TimeoutInMillis: 10000}); moto accepts that, so only the
-  // request shows the gap. Flip to it() when lib/plan builds subtype updates per PRODUCT §4.
-  it.fails("names the subtype, the type and every request parameter in each update", async () => {
+  // PRODUCT §4, service-facts #17: every UpdateIntegration of an AWS-service integration names
+  // integrationSubtype and integrationType again and sends the whole desired requestParameters; AWS
+  // re-validates it as a URI integration otherwise (400 "Invalid integration URI specified"). moto accepts
+  // the short form too, so the request itself is asserted.
+  it("names the subtype, the type and every request parameter in each update", async () => {
     const { apiId, sqs } = await seedSqsIntegration();
     await drift(moto.server.client, apiId, sqs, {
       IntegrationSubtype: "SQS-SendMessage",
@@ -110,12 +109,11 @@ describe.runIf(motoTool().available)("an AWS-service integration (SQS-SendMessag
     });
   });
 
-  // Product gap (PRODUCT §4, service-facts #11): a live request parameter the file does not declare cannot
-  // be removed in place from an AWS-service integration (AWS answers a "" tombstone with 400 "Mapping
-  // expression missing source or destination"); the result must be FAILED naming the key, with no ""
-  // sent. The product sends {RequestParameters: {DelaySeconds: "", MessageBody, QueueUrl}}; moto drops
-  // the key, and the product reports UPDATED. Flip to it() when lib/plan refuses the tombstone.
-  it.fails("fails an undeclared request parameter it cannot remove in place, naming the key", async () => {
+  // PRODUCT §4, service-facts #11: a live request parameter the file does not declare cannot be removed in
+  // place from an AWS-service integration (AWS answers a "" tombstone with 400 "Mapping expression missing
+  // source or destination"); the result is FAILED naming the key, with no "" sent. moto would drop the key
+  // on a "" tombstone, so the absence of the request is what is asserted.
+  it("fails an undeclared request parameter it cannot remove in place, naming the key", async () => {
     const { apiId, sqs } = await seedSqsIntegration();
     await drift(moto.server.client, apiId, sqs, {
       IntegrationSubtype: "SQS-SendMessage",

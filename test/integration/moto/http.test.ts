@@ -191,11 +191,9 @@ describe.runIf(motoTool().available)("HTTP API round trips against moto", () => 
     expect((await plan()).report.status).toBe("IN_SYNC");
   });
 
-  // Product gap (PRODUCT §4: "Comparisons treat an empty object as absent: a live tlsConfig: {} ... equals a
-  // missing one"): apply removes tlsConfig by sending {}, moto stores and echoes {} (service-facts #23),
-  // and lib/diff/normalise.ts keeps an empty tlsConfig as present, so the update ends FAILED NotConverged
-  // and every later plan shows /tlsConfig added {}. Flip to it() when the field model treats {} as absent.
-  it.fails("removes a tlsConfig the file sets to null, and converges on moto's echoed {}", async () => {
+  // PRODUCT §4: "Comparisons treat an empty object as absent": apply removes tlsConfig by sending {}, moto
+  // stores and echoes {} (service-facts #23), and the field model reads the echoed {} as absent.
+  it("removes a tlsConfig the file sets to null, and converges on moto's echoed {}", async () => {
     const { apiId, vpc, file } = await seedHttpApi();
     await editFile(
       file,

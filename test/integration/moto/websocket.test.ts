@@ -195,13 +195,9 @@ describe.runIf(motoTool().available)("WebSocket API round trips against moto", (
     expect((await plan()).report.status).toBe("IN_SYNC");
   });
 
-  // Product gap (PRODUCT §2, service-facts #19): WebSocket APIs have private integrations, connectionType
-  // VPC_LINK with connectionId = the id of a REST-API VPC link. lib/facts/integration.ts lists connectionId
-  // as HTTP-only, so `import` silently leaves the live connectionId out of the file (nobody owns which VPC
-  // link the integration uses, and a changed one is never reported), and a file that declares it is
-  // refused by validate ("connectionId is supported only for HTTP APIs"). Flip to it() when the field
-  // model accepts connectionId on WebSocket APIs.
-  it.fails("imports a WebSocket private integration with its connectionId, and reports a changed one", async () => {
+  // PRODUCT §2, service-facts #19: WebSocket APIs have private integrations, connectionType VPC_LINK with
+  // connectionId = the id of a REST-API VPC link; import keeps it and a changed one is drift.
+  it("imports a WebSocket private integration with its connectionId, and reports a changed one", async () => {
     const client = moto.server.client;
     const apiId = await createApi(client, "chat-private", "WEBSOCKET");
     const vpc = await createIntegration(client, apiId, {
