@@ -1,6 +1,7 @@
 import { toPointer } from "../diff/pointer.ts";
 import { PROTOCOLS, type Protocol } from "../model/service.ts";
 import { compareErrors, type DesiredStateError } from "./errors.ts";
+import { DECLINED, fastParse } from "./fast-yaml.ts";
 import { describeIssue, type IssueMessage } from "./messages.ts";
 import { checkRules } from "./rules.ts";
 import { type DesiredDocument, documentSchema, type SchemaProtocol } from "./schema.ts";
@@ -37,9 +38,14 @@ export function loadDesiredFiles(
 ): DesiredState {
   const apis: DesiredApi[] = [];
   const errors: DesiredStateError[] = [];
-  const owners = new Map<string, { file: string; position: Position }>();
+  const owners = new Map<string, { file: string; position: () => Position }>();
 
   for (const file of files) {
+    const fast = fastLoad(file, limits, owners);
+    if (fast) {
+      apis.push(fast);
+      continue;
+    }
     const parsed = parseYaml(file.bytes, limits, file.size);
     const fileErrors: DesiredStateError[] = parsed.problems.map((p) => ({
       file: file.path,
@@ -91,9 +97,9 @@ export function loadDesiredFiles(
               file: file.path,
               ...position,
               pointer: "/apiId",
-              message: `apiId ${apiId} is already declared in ${owner.file}:${owner.position.line}:${owner.position.column}; one API has one file: merge them`,
+              message: `apiId ${apiId} is already declared in ${owner.file}:${owner.position().line}:${owner.position().column}; one API has one file: merge them`,
             });
-          } else owners.set(apiId, { file: file.path, position });
+          } else owners.set(apiId, { file: file.path, position: () => position });
         }
         if (result.success && fileErrors.length === 0) {
           // A plain JSON copy: the parser's and validator's objects and strings take ~4.6× the memory of the
@@ -106,6 +112,50 @@ export function loadDesiredFiles(
   }
   apis.sort((a, b) => (a.doc.apiId < b.doc.apiId ? -1 : a.doc.apiId > b.doc.apiId ? 1 : 0));
   return { apis, errors: errors.sort(compareErrors) };
+}
+
+/**
+ * A file that reads and validates cleanly on the fast path (fast-yaml.ts), or undefined when it must take
+ * the precise one: declined by the fast parser, refused by the schema or the rules, or claiming an apiId
+ * another file claims. A valid file's positions are only needed for a later file's duplicate apiId error,
+ * so the first owner's position is found then, by reading that file the precise way.
+ */
+function fastLoad(
+  file: DesiredFile,
+  limits: YamlLimits,
+  owners: Map<string, { file: string; position: () => Position }>,
+): DesiredApi | undefined {
+  if (file.size !== undefined && file.size > limits.maxBytes) return undefined;
+  if (file.bytes.byteLength > limits.maxBytes) return undefined;
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(file.bytes);
+  } catch {
+    return undefined;
+  }
+  const value = fastParse(text, limits);
+  if (value === DECLINED || value === null || typeof value !== "object" || Array.isArray(value))
+    return undefined;
+  const declared = (value as Record<string, unknown>).protocol;
+  if (!(PROTOCOLS as readonly unknown[]).includes(declared)) return undefined;
+  const result = documentSchema(declared as Protocol).safeParse(value);
+  if (!result.success || checkRules(value, declared as Protocol).length > 0) return undefined;
+  const doc = result.data as DesiredDocument;
+  if (owners.has(doc.apiId)) return undefined;
+  owners.set(doc.apiId, { file: file.path, position: apiIdPosition(file, limits) });
+  return { file: file.path, doc: JSON.parse(JSON.stringify(doc)) as DesiredDocument };
+}
+
+/** Where a file's apiId stands, found when asked: only a duplicate apiId error ever shows it. */
+function apiIdPosition(file: DesiredFile, limits: YamlLimits): () => Position {
+  let found: Position | undefined;
+  return () => {
+    found ??= parseYaml(file.bytes, limits, file.size).positions.get("/apiId")?.value ?? {
+      line: 1,
+      column: 1,
+    };
+    return found;
+  };
 }
 
 /** The position of `path`, or of its nearest ancestor that has one (a missing key points at its parent). */
