@@ -2,12 +2,16 @@
 // desired state embedded and its git revision stamped. `sam build` runs it through the Makefile target
 // build-ReconcileFunction (template.yaml: BuildMethod makefile), because embedding the desired state is a
 // step SAM's esbuild build properties cannot express. Usage: npm run build:lambda -- <outdir>
-import { readdir, readFile, rm } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { build, type Metafile, type Plugin } from "esbuild";
 import { formatError } from "../lib/desired-state/errors.ts";
 import { loadDesiredFiles } from "../lib/desired-state/load.ts";
 import { gitRevision } from "../lib/reconcile/revision.ts";
+import { checkOutputFolder, OutputFolderError, resetOutputFolder } from "./output-folder.ts";
+
+/** The project this script belongs to: never deleted, whatever output folder it is given. */
+const PROJECT_DIR = resolve(import.meta.dirname, "..");
 
 /** The esbuild options the artifact is built with; the template test checks them against template.yaml. */
 export const LAMBDA_BUILD = {
@@ -33,11 +37,21 @@ export interface LambdaBuild {
 }
 
 export async function buildLambda(options: {
+  /** Deleted and rebuilt: only when it is nonexistent, empty or an earlier build's (see output-folder.ts). */
   outdir: string;
   desiredDir?: string;
   revision?: string;
+  /** The project root, for the output folder's checks (this script's project by default). */
+  projectDir?: string;
 }): Promise<LambdaBuild> {
   const desiredDir = options.desiredDir ?? "desired-state";
+  const projectDir = options.projectDir ?? PROJECT_DIR;
+  // Checked before anything else, so that a refused folder costs nothing and loses nothing.
+  const outdir = await checkOutputFolder(options.outdir, {
+    cwd: process.cwd(),
+    projectDir,
+    desiredDirs: [desiredDir, join(projectDir, "desired-state")],
+  });
   const names = (await readdir(desiredDir)).filter((n) => /\.ya?ml$/i.test(n)).sort();
   const files = await Promise.all(
     names.map(async (name) => ({
@@ -54,16 +68,16 @@ export async function buildLambda(options: {
     );
   }
   const revision = options.revision ?? process.env.DESIRED_REVISION ?? (await gitRevision(desiredDir));
-  await rm(options.outdir, { recursive: true, force: true });
+  await resetOutputFolder(outdir);
   const result = await build({
     ...LAMBDA_BUILD,
     entryPoints: [...LAMBDA_BUILD.entryPoints],
-    outdir: options.outdir,
+    outdir,
     metafile: true,
     logLevel: "warning",
     plugins: [embedDesiredState(files, revision)],
   });
-  const outfile = join(options.outdir, "index.mjs");
+  const outfile = join(outdir, "index.mjs");
   const output =
     result.metafile.outputs[Object.keys(result.metafile.outputs).find((k) => k.endsWith(".mjs"))!]!;
   return { outfile, bytes: output.bytes, revision, metafile: result.metafile };
@@ -90,9 +104,15 @@ export async function desiredSource() {
 }
 
 if (import.meta.main) {
-  const outdir = resolve(process.argv[2] ?? "dist/lambda");
-  const built = await buildLambda({ outdir });
-  console.log(
-    `built ${built.outfile}: ${(built.bytes / 1024).toFixed(0)} KiB, desired revision ${built.revision}`,
-  );
+  // An empty argument (the Makefile's "$(ARTIFACTS_DIR)" unset) is refused, not read as the default.
+  const outdir = process.argv[2] ?? "dist/lambda";
+  try {
+    const built = await buildLambda({ outdir });
+    console.log(
+      `built ${built.outfile}: ${(built.bytes / 1024).toFixed(0)} KiB, desired revision ${built.revision}`,
+    );
+  } catch (error) {
+    console.error(`build-lambda: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = error instanceof OutputFolderError ? 2 : 1;
+  }
 }

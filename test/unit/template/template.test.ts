@@ -98,8 +98,9 @@ describe("template.yaml", () => {
     });
     expect(fn().Metadata).toEqual({ BuildMethod: "makefile" });
     const makefile = readFileSync("Makefile", "utf8");
+    // An empty ARTIFACTS_DIR stops make before the build runs (test/integration/build-lambda.test.ts).
     expect(makefile).toMatch(
-      /^build-ReconcileFunction:\n\tnpm run --silent build:lambda -- "\$\(ARTIFACTS_DIR\)"$/m,
+      /^build-ReconcileFunction:\n\t\$\(if \$\(strip \$\(ARTIFACTS_DIR\)\),,\$\(error [^\n]+\)\)\n\tnpm run --silent build:lambda -- "\$\(ARTIFACTS_DIR\)"$/m,
     );
     const scripts = JSON.parse(readFileSync("package.json", "utf8")).scripts;
     expect(scripts["build:lambda"]).toBe("node scripts/build-lambda.ts");
