@@ -1,4 +1,6 @@
-import { readFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { loadAwsServiceSpec } from "@aws-cdk/aws-service-spec";
 import { type CollectionTag, parse, type ScalarTag } from "yaml";
 
@@ -135,47 +137,291 @@ export async function checkAgainstSpec(template: Template): Promise<string[]> {
   return problems;
 }
 
+/** What `Ref: AWS::NoValue` evaluates to: the property or list element it stands for is dropped. */
+const NO_VALUE = Symbol("AWS::NoValue");
+
+/** A string argument CloudFormation takes only as a literal (Fn::Join's and Fn::Split's delimiters, …). */
+function literal(fn: string, what: string, value: unknown): string {
+  if (typeof value !== "string") {
+    throw new Error(`${fn}'s ${what} must be a literal string, not ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
 /**
  * Evaluates the intrinsic functions a template uses for values (Ref, Fn::Sub, Fn::Join, Fn::Split,
- * Fn::Select), with parameter values and pseudo parameters given, so a test can see the ARNs a policy
- * really grants.
+ * Fn::Select, Fn::If with `conditions`, the condition functions, AWS::NoValue), with parameter values and
+ * pseudo parameters given, so a test can see the ARNs a policy really grants. Like CloudFormation it
+ * refuses a function where only a literal string is allowed (Fn::Join's and Fn::Split's delimiters, the
+ * string of Fn::Sub).
  */
-export function evaluate(value: unknown, refs: Record<string, unknown>): unknown {
-  if (Array.isArray(value)) return value.map((v) => evaluate(v, refs));
+export function evaluate(
+  value: unknown,
+  refs: Record<string, unknown>,
+  conditions: Record<string, boolean> = {},
+): unknown {
+  const result = evaluateValue(value, refs, conditions);
+  return result === NO_VALUE ? undefined : result;
+}
+
+function evaluateValue(
+  value: unknown,
+  refs: Record<string, unknown>,
+  conditions: Record<string, boolean>,
+): unknown {
+  const ev = (v: unknown) => evaluateValue(v, refs, conditions);
+  const object = (entries: [string, unknown][]) =>
+    Object.fromEntries(entries.map(([k, v]) => [k, ev(v)]).filter(([, v]) => v !== NO_VALUE));
+  if (Array.isArray(value)) return value.map(ev).filter((v) => v !== NO_VALUE);
   if (typeof value !== "object" || value === null) return value;
   const [key, arg] = Object.entries(value)[0] ?? [];
-  if (Object.keys(value).length !== 1 || key === undefined) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, evaluate(v, refs)]));
-  }
+  if (Object.keys(value).length !== 1 || key === undefined) return object(Object.entries(value));
   const sub = (text: string, vars: Record<string, unknown>) =>
-    text.replace(/\$\{([^}]+)\}/g, (_, name: string) => {
+    text.replace(/\$\{(!?)([^}]*)\}/g, (_, bang: string, name: string) => {
+      // ${!Literal} is the escape for a literal ${Literal}.
+      if (bang) return `\${${name}}`;
       const v = name in vars ? vars[name] : refs[name];
       if (v === undefined) throw new Error(`no value for \${${name}}`);
       return String(v);
     });
+  const condition = (name: unknown) => {
+    const known = conditions[String(name)];
+    if (known === undefined) throw new Error(`no value for condition ${String(name)}`);
+    return known;
+  };
   switch (key) {
     case "Ref":
+      if (arg === "AWS::NoValue") return NO_VALUE;
       if (!(String(arg) in refs)) throw new Error(`no value for Ref ${String(arg)}`);
       return refs[String(arg)];
     case "Fn::Sub": {
-      if (typeof arg === "string") return sub(arg, {});
-      const [text, vars] = arg as [string, Record<string, unknown>];
-      const evaluated = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, evaluate(v, refs)]));
-      return sub(text, evaluated);
+      if (!Array.isArray(arg)) return sub(literal("Fn::Sub", "string", arg), {});
+      const [text, vars] = arg as [unknown, Record<string, unknown>];
+      const evaluated = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, ev(v)]));
+      return sub(literal("Fn::Sub", "string", text), evaluated);
     }
     case "Fn::Join": {
       const [sep, list] = arg as [unknown, unknown];
-      return (evaluate(list, refs) as unknown[]).join(String(evaluate(sep, refs)));
+      return (ev(list) as unknown[]).join(literal("Fn::Join", "delimiter", sep));
     }
     case "Fn::Split": {
       const [sep, text] = arg as [unknown, unknown];
-      return String(evaluate(text, refs)).split(String(evaluate(sep, refs)));
+      return String(ev(text)).split(literal("Fn::Split", "delimiter", sep));
     }
     case "Fn::Select": {
       const [index, list] = arg as [unknown, unknown];
-      return (evaluate(list, refs) as unknown[])[Number(evaluate(index, refs))];
+      return (ev(list) as unknown[])[Number(ev(index))];
     }
+    case "Fn::If": {
+      const [name, whenTrue, whenFalse] = arg as [unknown, unknown, unknown];
+      return ev(condition(name) ? whenTrue : whenFalse);
+    }
+    case "Condition":
+      return condition(arg);
+    case "Fn::Equals": {
+      const [a, b] = (arg as unknown[]).map(ev);
+      return JSON.stringify(a) === JSON.stringify(b);
+    }
+    case "Fn::Not":
+      return !(ev((arg as unknown[])[0]) as boolean);
+    case "Fn::And":
+      return (arg as unknown[]).every((c) => ev(c) === true);
+    case "Fn::Or":
+      return (arg as unknown[]).some((c) => ev(c) === true);
     default:
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, evaluate(v, refs)]));
+      return object(Object.entries(value));
   }
+}
+
+/**
+ * The values `Ref` gives for a template's parameters: each default, then `given` (as a deploy passes them),
+ * CommaDelimitedList values as lists; with the pseudo parameters of one account and Region.
+ */
+export function parameterValues(
+  template: Template,
+  given: Record<string, string> = {},
+): Record<string, unknown> {
+  const refs: Record<string, unknown> = {
+    "AWS::Partition": "aws",
+    "AWS::Region": "eu-west-1",
+    "AWS::AccountId": "123456789012",
+    "AWS::StackName": "apigw-drift",
+    "AWS::URLSuffix": "amazonaws.com",
+  };
+  for (const [name, parameter] of Object.entries(template.Parameters ?? {})) {
+    const value = name in given ? given[name] : parameter.Default;
+    if (value === undefined) throw new Error(`parameter ${name} has no default: give it a value`);
+    refs[name] = parameter.Type === "CommaDelimitedList" ? String(value).split(",") : value;
+  }
+  return refs;
+}
+
+/** The truth of every condition in the template's Conditions section, for these parameter values. */
+export function evaluateConditions(
+  template: Template,
+  refs: Record<string, unknown>,
+): Record<string, boolean> {
+  const conditions: Record<string, boolean> = {};
+  const pending = new Map(Object.entries(template.Conditions ?? {}));
+  // Conditions may name each other (Condition: X): evaluate those whose dependencies are known, until none is left.
+  while (pending.size > 0) {
+    let progressed = false;
+    for (const [name, definition] of pending) {
+      try {
+        conditions[name] = evaluate(definition, refs, conditions) as boolean;
+      } catch {
+        continue;
+      }
+      pending.delete(name);
+      progressed = true;
+    }
+    if (!progressed) throw new Error(`cannot evaluate conditions ${[...pending.keys()].join(", ")}`);
+  }
+  return conditions;
+}
+
+/**
+ * The template with every Fn::ForEach (AWS::LanguageExtensions) in Resources, Conditions and Outputs
+ * expanded for these parameter values, as the transform does: for each element of the collection, the
+ * output key with `${Id}` replaced by it and `&{Id}` by it without its non-alphanumeric characters, and the
+ * fragment with `${Id}` replaced in Fn::Sub strings and `Ref: Id` by the element.
+ */
+export function expandForEach(template: Template, refs: Record<string, unknown>): Template {
+  const expandSection = (section: Record<string, unknown>): Record<string, unknown> => {
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(section)) {
+      if (!key.startsWith("Fn::ForEach::")) {
+        if (key in out) throw new Error(`Fn::ForEach made a second ${key}`);
+        out[key] = value;
+        continue;
+      }
+      const [id, collection, fragment] = value as [string, unknown, Record<string, unknown>];
+      const items = evaluate(collection, refs);
+      if (!Array.isArray(items)) throw new Error(`${key}: the collection is not a list`);
+      for (const item of items.map(String)) {
+        const replaced = replaceIdentifier(fragment, id, item) as Record<string, unknown>;
+        const renamed = Object.fromEntries(
+          Object.entries(replaced).map(([k, v]) => [
+            k.replaceAll(`\${${id}}`, item).replaceAll(`&{${id}}`, item.replace(/[^A-Za-z0-9]/g, "")),
+            v,
+          ]),
+        );
+        for (const [k, v] of Object.entries(expandSection(renamed))) {
+          if (k in out)
+            throw new Error(`${key} makes ${k} twice (is an element of its collection repeated?)`);
+          out[k] = v;
+        }
+      }
+    }
+    return out;
+  };
+  const expanded: Template = {
+    ...template,
+    Resources: expandSection(template.Resources) as Template["Resources"],
+  };
+  if (template.Conditions) expanded.Conditions = expandSection(template.Conditions);
+  if (template.Outputs) expanded.Outputs = expandSection(template.Outputs);
+  return expanded;
+}
+
+function replaceIdentifier(value: unknown, id: string, item: string): unknown {
+  if (Array.isArray(value)) return value.map((v) => replaceIdentifier(v, id, item));
+  if (typeof value !== "object" || value === null) return value;
+  const entries = Object.entries(value);
+  if (entries.length === 1 && entries[0]![0] === "Ref" && entries[0]![1] === id) return item;
+  return Object.fromEntries(
+    entries.map(([k, v]) => {
+      if (k === "Fn::Sub" && typeof v === "string") return [k, v.replaceAll(`\${${id}}`, item)];
+      if (k === "Fn::Sub" && Array.isArray(v) && typeof v[0] === "string") {
+        return [k, [v[0].replaceAll(`\${${id}}`, item), replaceIdentifier(v[1], id, item)]];
+      }
+      return [k, replaceIdentifier(v, id, item)];
+    }),
+  );
+}
+
+/** The CloudFormation templates in `dir`: its *.yaml and *.yml files with a Resources section, sorted. */
+export function cloudFormationTemplates(dir = "."): string[] {
+  return readdirSync(dir)
+    .filter((name) => /\.ya?ml$/i.test(name))
+    .sort()
+    .map((name) => join(dir, name))
+    .filter((path) => {
+      try {
+        const doc = readTemplate(path) as unknown;
+        return typeof doc === "object" && doc !== null && "Resources" in doc;
+      } catch {
+        return false;
+      }
+    });
+}
+
+/**
+ * Runs cfn-lint (the executable at `command`) on `paths`. Its exit code is a bitmask: 2 for errors, 4 for
+ * warnings, 8 for informational findings; anything else (1, 16, 32, a signal) means it could not lint.
+ */
+export function cfnLint(
+  command: string,
+  paths: readonly string[],
+): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    execFile(command, ["--", ...paths], { timeout: 120_000, encoding: "utf8" }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
+      resolve({ code, output: `${stdout}${stderr}`.trim() });
+    });
+  });
+}
+
+/** What a resource attribute or SAM-generated resource evaluates to in tests (no stack exists). */
+const STAND_INS: Record<string, string> = {
+  "HistoryTable.Arn": "arn:aws:dynamodb:eu-west-1:123456789012:table/apigw-drift-HistoryTable-1A2B3C",
+  ReconcileFunctionRole: "apigw-drift-ReconcileFunctionRole-1A2B3C",
+};
+
+export interface RoleStatement {
+  /** Where it comes from: "Policies" (the function's SAM Policies) or the logical id of a RolePolicy. */
+  source: string;
+  Sid?: string;
+  Effect: string;
+  Action: string[];
+  Resource: string[];
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+/**
+ * Every IAM statement the function's role gets when the template is deployed with `given` parameter values:
+ * its SAM `Policies` and the AWS::IAM::RolePolicy resources on its role (after Fn::ForEach), with
+ * conditions, Fn::If and AWS::NoValue evaluated, so that a statement a condition leaves out is absent.
+ */
+export function roleStatements(template: Template, given: Record<string, string> = {}): RoleStatement[] {
+  const refs = { ...parameterValues(template, given), ...STAND_INS };
+  const expanded = expandForEach(template, refs);
+  const conditions = evaluateConditions(expanded, refs);
+  const documents: [string, unknown][] = [];
+  for (const [i, policy] of (
+    (expanded.Resources.ReconcileFunction?.Properties?.Policies ?? []) as unknown[]
+  ).entries()) {
+    documents.push([`Policies[${i}]`, policy]);
+  }
+  for (const [id, resource] of Object.entries(expanded.Resources)) {
+    const onRole =
+      JSON.stringify(resource.Properties?.RoleName) === JSON.stringify({ Ref: "ReconcileFunctionRole" });
+    if (resource.Type === "AWS::IAM::RolePolicy" && onRole)
+      documents.push([id, resource.Properties?.PolicyDocument]);
+  }
+  const resourceCondition = (id: string) => {
+    const name = expanded.Resources[id]?.Condition;
+    return name === undefined || conditions[String(name)] === true;
+  };
+  return documents
+    .filter(([source]) => source.startsWith("Policies") || resourceCondition(source))
+    .flatMap(([source, document]) => {
+      const evaluated = evaluate(document, refs, conditions) as { Statement?: Record<string, unknown>[] };
+      return (evaluated.Statement ?? []).map((s) => ({
+        ...(s as Omit<RoleStatement, "source" | "Action" | "Resource">),
+        source: source.startsWith("Policies") ? "Policies" : source,
+        Action: [s.Action as string | string[]].flat(),
+        Resource: [s.Resource as string | string[]].flat(),
+      }));
+    });
 }

@@ -3,7 +3,15 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ENVIRONMENT_VARIABLES } from "../../../functions/reconcile/config.ts";
 import { parseEvent } from "../../../functions/reconcile/event.ts";
 import { HISTORY_TABLE } from "../../../lib/history/table.ts";
-import { checkAgainstSpec, evaluate, readTemplate, type Template } from "../../helpers/cloudformation.ts";
+import {
+  checkAgainstSpec,
+  evaluate,
+  expandForEach,
+  parameterValues,
+  readTemplate,
+  roleStatements,
+  type Template,
+} from "../../helpers/cloudformation.ts";
 
 let template: Template;
 beforeAll(() => {
@@ -76,8 +84,11 @@ const SCHEDULE_V2_PROPERTIES = new Set([
 ]);
 
 describe("template.yaml", () => {
-  it("is valid against the CloudFormation resource specification", async () => {
-    expect(await checkAgainstSpec(template)).toEqual([]);
+  it("is valid against the CloudFormation resource specification, for every API or a list of them", async () => {
+    for (const ApiIds of ["*", "a1b2c3d4e5,w9x8y7z6v5"]) {
+      const expanded = expandForEach(template, parameterValues(template, { ApiIds }));
+      expect(await checkAgainstSpec(expanded)).toEqual([]);
+    }
   });
 
   it("uses only documented SAM function and schedule properties", () => {
@@ -128,55 +139,105 @@ describe("template.yaml", () => {
   });
 
   describe("IAM", () => {
-    const refs = (apiIds: string) => ({
-      "AWS::Partition": "aws",
-      "AWS::Region": "eu-west-1",
-      ApiIds: apiIds,
-    });
-    const statements = () =>
-      props().Policies[0].Statement as { Sid: string; Action: string | string[]; Resource: unknown }[];
+    const IDS = "a1b2c3d4e5,w9x8y7z6v5";
+    const arn = (path: string) => `arn:aws:apigateway:eu-west-1::/apis/${path}`;
+    const bySid = (sid: string, apiIds: string) =>
+      roleStatements(template, { ApiIds: apiIds }).filter((s) => s.Sid === sid);
 
     it("grants no wildcard actions", () => {
-      for (const s of statements()) {
-        for (const action of [s.Action].flat()) expect(action, s.Sid).not.toContain("*");
+      for (const apiIds of ["*", IDS]) {
+        for (const s of roleStatements(template, { ApiIds: apiIds })) {
+          for (const action of s.Action) expect(action, s.Sid).not.toContain("*");
+          expect(s.Effect).toBe("Allow");
+        }
       }
       expect(props().Policies).toHaveLength(1);
     });
 
+    it("gives each listed API its own policy on the function's role, named within IAM's pattern", () => {
+      const refs = parameterValues(template, { ApiIds: IDS });
+      const policies = (apiIds: string) => {
+        const values = parameterValues(template, { ApiIds: apiIds });
+        return Object.entries(expandForEach(template, values).Resources)
+          .filter(([, r]) => r.Type === "AWS::IAM::RolePolicy")
+          .map(([id, r]) => ({
+            id,
+            role: r.Properties!.RoleName,
+            name: evaluate(r.Properties!.PolicyName, values),
+          }));
+      };
+      const role = { Ref: "ReconcileFunctionRole" };
+      expect(policies(IDS)).toEqual([
+        { id: "ApiAccessa1b2c3d4e5", role, name: "apis-a1b2c3d4e5" },
+        { id: "ApiAccessw9x8y7z6v5", role, name: "apis-w9x8y7z6v5" },
+      ]);
+      expect(policies("*")).toEqual([{ id: "ApiAccess", role, name: "apis-" }]);
+      expect(refs.ApiIds).toEqual(["a1b2c3d4e5", "w9x8y7z6v5"]);
+      // IAM's PolicyName pattern, as cfn-lint checks it (E3031).
+      for (const { name } of [...policies(IDS), ...policies("*")]) expect(name).toMatch(/^[\w+=,.@-]+$/);
+    });
+
+    it("takes API ids one by one, or * for every API", () => {
+      const pattern = new RegExp(template.Parameters!.ApiIds!.AllowedPattern as string);
+      expect(template.Parameters!.ApiIds!.Type).toBe("CommaDelimitedList");
+      // CloudFormation matches the pattern against each element of a CommaDelimitedList.
+      expect(["*", "a1b2c3d4e5", "w9x8y7z6v5"].every((id) => pattern.test(id))).toBe(true);
+      expect(["", "a1b2*", "A1B2", "a1b2 ", "arn:aws:apigateway"].some((id) => pattern.test(id))).toBe(false);
+    });
+
     it("lets writes reach integration ARNs only, narrowed to the listed APIs", () => {
-      const write = statements().find((s) => s.Sid === "UpdateAndPruneIntegrationsOnly")!;
-      expect([write.Action].flat().sort()).toEqual(["apigateway:DELETE", "apigateway:PATCH"]);
-      expect(evaluate(write.Resource, refs("a1b2c3d4e5,w9x8y7z6v5"))).toEqual([
-        "arn:aws:apigateway:eu-west-1::/apis/a1b2c3d4e5/integrations/*",
-        "arn:aws:apigateway:eu-west-1::/apis/w9x8y7z6v5/integrations/*",
+      const writes = (apiIds: string) => bySid("UpdateAndPruneIntegrationsOnly", apiIds);
+      for (const s of writes(IDS)) expect(s.Action.sort()).toEqual(["apigateway:DELETE", "apigateway:PATCH"]);
+      expect(writes(IDS).flatMap((s) => s.Resource)).toEqual([
+        arn("a1b2c3d4e5/integrations/*"),
+        arn("w9x8y7z6v5/integrations/*"),
       ]);
-      expect(evaluate(write.Resource, refs("*"))).toEqual([
-        "arn:aws:apigateway:eu-west-1::/apis/*/integrations/*",
-      ]);
+      expect(writes("*").flatMap((s) => s.Resource)).toEqual([arn("*/integrations/*")]);
     });
 
     it("lets reads reach the APIs, their integrations and routes only", () => {
-      const read = statements().find((s) => s.Sid === "ReadApisIntegrationsAndRoutes")!;
-      expect(read.Action).toBe("apigateway:GET");
-      expect(evaluate(read.Resource, refs("a1b2c3d4e5,w9x8y7z6v5"))).toEqual([
-        "arn:aws:apigateway:eu-west-1::/apis/a1b2c3d4e5",
-        "arn:aws:apigateway:eu-west-1::/apis/w9x8y7z6v5",
-        "arn:aws:apigateway:eu-west-1::/apis/a1b2c3d4e5/integrations",
-        "arn:aws:apigateway:eu-west-1::/apis/w9x8y7z6v5/integrations",
-        "arn:aws:apigateway:eu-west-1::/apis/a1b2c3d4e5/integrations/*",
-        "arn:aws:apigateway:eu-west-1::/apis/w9x8y7z6v5/integrations/*",
-        "arn:aws:apigateway:eu-west-1::/apis/a1b2c3d4e5/routes",
-        "arn:aws:apigateway:eu-west-1::/apis/w9x8y7z6v5/routes",
+      const reads = bySid("ReadApisIntegrationsAndRoutes", IDS);
+      for (const s of reads) expect(s.Action).toEqual(["apigateway:GET"]);
+      expect(reads.flatMap((s) => s.Resource)).toEqual([
+        arn("a1b2c3d4e5"),
+        arn("a1b2c3d4e5/integrations"),
+        arn("a1b2c3d4e5/integrations/*"),
+        arn("a1b2c3d4e5/routes"),
+        arn("w9x8y7z6v5"),
+        arn("w9x8y7z6v5/integrations"),
+        arn("w9x8y7z6v5/integrations/*"),
+        arn("w9x8y7z6v5/routes"),
+      ]);
+      // No other statement names API Gateway.
+      const apigateway = roleStatements(template, { ApiIds: IDS }).filter((s) =>
+        s.Action.some((a) => a.startsWith("apigateway:")),
+      );
+      expect(apigateway.map((s) => s.Sid).sort()).toEqual([
+        "ReadApisIntegrationsAndRoutes",
+        "ReadApisIntegrationsAndRoutes",
+        "UpdateAndPruneIntegrationsOnly",
+        "UpdateAndPruneIntegrationsOnly",
       ]);
     });
 
     it("lets DynamoDB actions reach the history table and its indexes only", () => {
-      const history = statements().find((s) => s.Sid === "DriftHistoryAndLease")!;
+      const history = (props().Policies[0].Statement as { Sid: string; Resource: unknown }[]).find(
+        (s) => s.Sid === "DriftHistoryAndLease",
+      )!;
       expect(history.Resource).toEqual([
         { "Fn::GetAtt": ["HistoryTable", "Arn"] },
         // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Sub string, not JS
         { "Fn::Sub": "${HistoryTable.Arn}/index/*" },
       ]);
+    });
+
+    it("is built only from functions CloudFormation evaluates, with literal delimiters", () => {
+      // The shape cfn-lint refused (E1018): a Join whose delimiter is a function. The evaluator refuses it too.
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Sub string, not JS
+      expect(() => evaluate({ "Fn::Join": [{ "Fn::Sub": ",${AWS::Region}" }, ["a"]] }, {})).toThrow(
+        `Fn::Join's delimiter must be a literal string, not {"Fn::Sub":",\${AWS::Region}"}`,
+      );
+      expect(roleStatements(template, { ApiIds: IDS }).length).toBeGreaterThan(0);
     });
   });
 
