@@ -20,6 +20,11 @@ export interface HandlerDeps {
   gateway: () => { gateway: Gateway; apiCalls: () => Record<string, number> };
   history: HistoryRecorder;
   lease: Lease;
+  /**
+   * The redaction key (undefined: the built-in one), read once (runtime.ts: from SSM when the template's
+   * RedactionKeyParameter is set). Without it, the config's APIGW_DRIFT_REDACTION_KEY.
+   */
+  redactionKey?: () => Promise<string | undefined>;
   logger: Logger;
   metrics: Metrics;
   now?: () => number;
@@ -33,6 +38,10 @@ export function createReconcileHandler(deps: HandlerDeps) {
   const now = deps.now ?? Date.now;
   return async (event: unknown, context: Context): Promise<Report> => {
     const request = parseEvent(event, deps.config.RECONCILE_MODE);
+    // Before the run starts: a key that cannot be read stops the invocation, with nothing written.
+    const redactionKey = deps.redactionKey
+      ? await deps.redactionKey()
+      : deps.config.APIGW_DRIFT_REDACTION_KEY;
     const runId = randomUUID();
     deps.logger.appendKeys({ runId });
     const { state, revision } = await deps.desired();
@@ -65,7 +74,7 @@ export function createReconcileHandler(deps: HandlerDeps) {
       deadline: started + context.getRemainingTimeInMillis() - deps.config.DEADLINE_MARGIN_MS,
       now,
       runId,
-      redact: createRedactor(deps.config.APIGW_DRIFT_REDACTION_KEY),
+      redact: createRedactor(redactionKey),
     });
     record(report, now() - started, deps);
     return report;

@@ -1,18 +1,26 @@
 import { z } from "zod";
 
 /** The function's environment, validated once per cold start: a bad value fails loudly, not a run later. */
-const Environment = z.object({
-  RECONCILE_MODE: z.enum(["plan", "apply"]).default("apply"),
-  DRIFT_HISTORY_TABLE: z.string().min(1, "DRIFT_HISTORY_TABLE must name the history table"),
-  DRIFT_HISTORY_RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
-  MAX_UPDATES: z.coerce.number().int().min(0).default(100),
-  MAX_DELETES: z.coerce.number().int().min(0).default(5),
-  RATE_LIMIT: z.coerce.number().positive().default(10),
-  CONCURRENCY: z.coerce.number().int().min(1).default(8),
-  /** Stop starting work this long before the function times out: time to record history and return. */
-  DEADLINE_MARGIN_MS: z.coerce.number().int().min(0).default(30_000),
-  APIGW_DRIFT_REDACTION_KEY: z.string().optional(),
-});
+const Environment = z
+  .object({
+    RECONCILE_MODE: z.enum(["plan", "apply"]).default("apply"),
+    DRIFT_HISTORY_TABLE: z.string().min(1, "DRIFT_HISTORY_TABLE must name the history table"),
+    DRIFT_HISTORY_RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
+    MAX_UPDATES: z.coerce.number().int().min(0).default(100),
+    MAX_DELETES: z.coerce.number().int().min(0).default(5),
+    RATE_LIMIT: z.coerce.number().positive().default(10),
+    CONCURRENCY: z.coerce.number().int().min(1).default(8),
+    /** Stop starting work this long before the function times out: time to record history and return. */
+    DEADLINE_MARGIN_MS: z.coerce.number().int().min(0).default(30_000),
+    APIGW_DRIFT_REDACTION_KEY: z.string().optional(),
+    /** The SSM SecureString parameter holding the redaction key (its name, never the key): redaction-key.ts. */
+    APIGW_DRIFT_REDACTION_KEY_PARAMETER: z.string().min(1).optional(),
+  })
+  .refine((env) => !(env.APIGW_DRIFT_REDACTION_KEY && env.APIGW_DRIFT_REDACTION_KEY_PARAMETER), {
+    path: ["APIGW_DRIFT_REDACTION_KEY"],
+    message:
+      "set either APIGW_DRIFT_REDACTION_KEY (the key) or APIGW_DRIFT_REDACTION_KEY_PARAMETER (the SSM parameter holding it), not both",
+  });
 
 export type FunctionConfig = z.infer<typeof Environment>;
 

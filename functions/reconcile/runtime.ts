@@ -11,6 +11,7 @@ import { HistoryWriter } from "../../lib/history/writer.ts";
 import type { HandlerDeps } from "./app.ts";
 import { parseConfig } from "./config.ts";
 import { desiredSource } from "./desired-source.ts";
+import { redactionKeySource } from "./redaction-key.ts";
 
 /**
  * Everything the function needs, built once per cold start from its environment: the history table and
@@ -40,6 +41,10 @@ export function createRuntime(env: Record<string, string | undefined>): HandlerD
       retentionDays: config.DRIFT_HISTORY_RETENTION_DAYS,
     }),
     lease: new DynamoLease({ client: dynamo, tableName }),
+    redactionKey: redactionKeySource({
+      parameterName: config.APIGW_DRIFT_REDACTION_KEY_PARAMETER,
+      key: config.APIGW_DRIFT_REDACTION_KEY,
+    }),
     desired: () => {
       desired ??= desiredSource().then(({ files, revision }) => ({
         state: loadDesiredFiles(files),

@@ -374,9 +374,40 @@ export function cfnLint(
 
 /** What a resource attribute or SAM-generated resource evaluates to in tests (no stack exists). */
 const STAND_INS: Record<string, string> = {
+  HistoryTable: "apigw-drift-HistoryTable-1A2B3C",
   "HistoryTable.Arn": "arn:aws:dynamodb:eu-west-1:123456789012:table/apigw-drift-HistoryTable-1A2B3C",
   ReconcileFunctionRole: "apigw-drift-ReconcileFunctionRole-1A2B3C",
+  ReconcileLogGroup: "/apigw-drift/apigw-drift/reconcile",
+  "FailedInvocationsQueue.Arn":
+    "arn:aws:sqs:eu-west-1:123456789012:apigw-drift-FailedInvocationsQueue-1A2B3C",
 };
+
+/**
+ * The template as a deploy with `given` parameter values sees it: Fn::ForEach expanded, the values `Ref`
+ * and `Fn::Sub` give (parameters, pseudo parameters, stand-ins for the stack's resources), and the truth
+ * of each condition. Pass `refs` and `conditions` to evaluate() to get a deployed property's value.
+ */
+export function deployment(template: Template, given: Record<string, string> = {}) {
+  const refs = { ...parameterValues(template, given), ...STAND_INS };
+  const expanded = expandForEach(template, refs);
+  return { expanded, refs, conditions: evaluateConditions(expanded, refs) };
+}
+
+/** Whether the template's Rules let a deploy with these values through; the failed assertions otherwise. */
+export function ruleFailures(template: Template, given: Record<string, string> = {}): string[] {
+  const { refs, conditions } = deployment(template, given);
+  const rules = (template.Rules ?? {}) as Record<
+    string,
+    { RuleCondition?: unknown; Assertions: { Assert: unknown; AssertDescription?: string }[] }
+  >;
+  return Object.entries(rules).flatMap(([name, rule]) => {
+    if (rule.RuleCondition !== undefined && evaluate(rule.RuleCondition, refs, conditions) !== true)
+      return [];
+    return rule.Assertions.filter((a) => evaluate(a.Assert, refs, conditions) !== true).map(
+      (a) => `${name}: ${a.AssertDescription ?? "assertion failed"}`,
+    );
+  });
+}
 
 export interface RoleStatement {
   /** Where it comes from: "Policies" (the function's SAM Policies) or the logical id of a RolePolicy. */
@@ -394,9 +425,7 @@ export interface RoleStatement {
  * conditions, Fn::If and AWS::NoValue evaluated, so that a statement a condition leaves out is absent.
  */
 export function roleStatements(template: Template, given: Record<string, string> = {}): RoleStatement[] {
-  const refs = { ...parameterValues(template, given), ...STAND_INS };
-  const expanded = expandForEach(template, refs);
-  const conditions = evaluateConditions(expanded, refs);
+  const { expanded, refs, conditions } = deployment(template, given);
   const documents: [string, unknown][] = [];
   for (const [i, policy] of (
     (expanded.Resources.ReconcileFunction?.Properties?.Policies ?? []) as unknown[]

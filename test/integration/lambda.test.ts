@@ -7,12 +7,14 @@ import type { Context } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { injectDrift } from "../../emulator/seed.ts";
 import type { Emulator as Server } from "../../emulator/server.ts";
+import { createRedactor } from "../../lib/diff/redact.ts";
 import { DynamoHistory } from "../../lib/history/store.ts";
 import type { Report } from "../../lib/plan/report.ts";
 import { buildLambda } from "../../scripts/build-lambda.ts";
 import { readTemplate, roleStatements } from "../helpers/cloudformation.ts";
 import { historyTable, startDynalite } from "../helpers/dynalite.ts";
 import { lambdaContext } from "../helpers/lambda-harness.ts";
+import { startSsm } from "../helpers/ssm-server.ts";
 import { startWorld } from "../helpers/world.ts";
 
 type Handler = (event: unknown, context: Context) => Promise<Report>;
@@ -24,12 +26,14 @@ let dynamo: Awaited<ReturnType<typeof startDynalite>>;
 let table: string;
 let handler: Handler;
 let bundledSources: string[];
+let bundle: string;
 
 beforeAll(async () => {
   // The stand-in for `sam build`: the template's own build (the Makefile's script), into a scratch folder.
   dir = await mkdtemp(join(tmpdir(), "apigw-drift-lambda-"));
   const built = await buildLambda({ outdir: dir, revision: "0123456789abcdef0123456789abcdef01234567" });
   bundledSources = Object.keys(built.metafile.inputs).filter((f) => /^(lib|functions)\/.*\.ts$/.test(f));
+  bundle = built.outfile;
   ({ emulator, close: closeWorld } = await startWorld());
   dynamo = await startDynalite();
   table = await historyTable(dynamo.client);
@@ -103,24 +107,102 @@ describe("the bundled Lambda handler", () => {
     const used = new Set<string>();
     for (const file of bundledSources) {
       const text = readFileSync(file, "utf8");
-      for (const [, names, client] of text.matchAll(
-        /import\s*\{([^}]*)\}\s*from\s*"@aws-sdk\/client-(apigatewayv2|dynamodb)"/g,
+      // Static imports, and the dynamic ones of clients loaded only when needed (redaction-key.ts).
+      for (const [, imported, loaded, client] of text.matchAll(
+        /(?:import\s*\{([^}]*)\}\s*from|const\s*\{([^}]*)\}\s*=\s*await\s+import\()\s*"@aws-sdk\/client-(apigatewayv2|dynamodb|ssm)"/g,
       )) {
-        for (const [, op] of names!.matchAll(/\b(\w+)Command\b/g)) used.add(iamAction(client!, op!));
+        for (const [, op] of (imported ?? loaded)!.matchAll(/\b(\w+)Command\b/g)) {
+          for (const action of iamActions(client!, op!)) used.add(action);
+        }
       }
     }
-    // Every statement on the function's role: its SAM Policies and the per-API policies (Fn::ForEach).
-    const statements = roleStatements(readTemplate(), { ApiIds: "a1b2c3d4e5,w9x8y7z6v5" });
-    const granted = new Set(statements.flatMap((s) => s.Action));
-    expect([...used].sort()).toEqual([...granted].sort());
+    expect(used).toContain("ssm:GetParameter");
+    // Every statement on the function's role: its SAM Policies and the per-API policies (Fn::ForEach), with
+    // the conditional ones of a deploy that names the redaction key's parameter and its customer key.
+    const granted = (given: Record<string, string>) =>
+      [
+        ...new Set(
+          roleStatements(readTemplate(), { ApiIds: "a1b2c3d4e5,w9x8y7z6v5", ...given }).flatMap(
+            (s) => s.Action,
+          ),
+        ),
+      ].sort();
+    expect(
+      granted({
+        RedactionKeyParameter: "/apigw-drift/redaction-key",
+        RedactionKeyKmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+      }),
+    ).toEqual([...used].sort());
+    // Without the parameter, the code never calls SSM (redaction-key.ts) and the role cannot either.
+    expect(granted({})).toEqual([...used].filter((a) => !/^(ssm|kms):/.test(a)).sort());
   });
 });
 
-/** The IAM action an SDK command needs: API Gateway's are HTTP verbs, DynamoDB's carry the operation name. */
-function iamAction(client: string, operation: string): string {
-  if (client === "dynamodb") return `dynamodb:${operation}`;
-  if (operation.startsWith("Get")) return "apigateway:GET";
-  if (operation.startsWith("Update")) return "apigateway:PATCH";
-  if (operation.startsWith("Delete")) return "apigateway:DELETE";
-  return "apigateway:POST";
+describe("the bundled Lambda handler with its redaction key in SSM", () => {
+  const NAME = "/apigw-drift/redaction-key";
+  const SSM_KEY = "key-from-ssm-7f3a9c";
+  let ssm: Awaited<ReturnType<typeof startSsm>>;
+  let cold = 0;
+  /** A new cold start of the bundle (a fresh module instance) in the environment stubbed so far. */
+  const coldStart = async () =>
+    (await import(`${pathToFileURL(bundle).href}?cold-start=${++cold}`)).handler as Handler;
+
+  beforeAll(async () => {
+    ssm = await startSsm();
+    vi.stubEnv("AWS_ENDPOINT_URL_SSM", ssm.endpoint);
+    vi.stubEnv("APIGW_DRIFT_REDACTION_KEY_PARAMETER", NAME);
+  });
+  afterAll(async () => {
+    await ssm.close();
+  });
+
+  it("hashes redacted values with the key from SSM, read once at the first invocation", async () => {
+    ssm.put({ Name: NAME, Type: "SecureString", Value: SSM_KEY });
+    ssm.requests.length = 0;
+    const handler = await coldStart();
+    expect(ssm.requests).toEqual([]);
+    const live = {
+      ...(emulator.getIntegration("a1b2c3d4e5", "prx3m9a")!.requestParameters as Record<string, string>),
+    };
+    live["overwrite:header.authorization"] = "Bearer live-token";
+    emulator.overwriteIntegration("a1b2c3d4e5", "prx3m9a", { requestParameters: live });
+    const report = await handler({ dryRun: true, integrationIds: ["prx3m9a"] }, lambdaContext());
+    const diff = report.integrations[0]?.diffs.find((d) => d.path.endsWith("authorization"));
+    // The live value is a credential: redacted, with the key from SSM (which side is redacted is the
+    // redaction rules' business; the key is this test's).
+    expect(diff).toMatchObject({
+      path: "/requestParameters/overwrite:header.authorization",
+      kind: "changed",
+      actual: createRedactor(SSM_KEY)("Bearer live-token"),
+    });
+    expect(diff?.actual).not.toBe(createRedactor()("Bearer live-token"));
+    await handler({ dryRun: true, integrationIds: ["prx3m9a"] }, lambdaContext());
+    expect(ssm.requests).toEqual([
+      { target: "AmazonSSM.GetParameter", body: { Name: NAME, WithDecryption: true } },
+    ]);
+  });
+
+  it("fails the invocation before any call when the parameter is missing, naming it", async () => {
+    ssm.delete(NAME);
+    const handler = await coldStart();
+    emulator.calls.reset();
+    await expect(handler({ mode: "apply" }, lambdaContext())).rejects.toThrow(
+      `cannot read the redaction key's SSM parameter "${NAME}": it does not exist in this account and Region (ParameterNotFound).`,
+    );
+    expect(emulator.calls.operations()).toEqual([]);
+  });
+});
+
+/**
+ * The IAM actions an SDK command needs: API Gateway's are HTTP verbs, DynamoDB's carry the operation name,
+ * and SSM's GetParameter of a SecureString (redaction-key.ts decrypts) needs kms:Decrypt on a customer key.
+ */
+function iamActions(client: string, operation: string): string[] {
+  if (client === "dynamodb") return [`dynamodb:${operation}`];
+  if (client === "ssm")
+    return operation === "GetParameter" ? ["ssm:GetParameter", "kms:Decrypt"] : [`ssm:${operation}`];
+  if (operation.startsWith("Get")) return ["apigateway:GET"];
+  if (operation.startsWith("Update")) return ["apigateway:PATCH"];
+  if (operation.startsWith("Delete")) return ["apigateway:DELETE"];
+  return ["apigateway:POST"];
 }

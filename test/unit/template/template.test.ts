@@ -5,11 +5,13 @@ import { parseEvent } from "../../../functions/reconcile/event.ts";
 import { HISTORY_TABLE } from "../../../lib/history/table.ts";
 import {
   checkAgainstSpec,
+  deployment,
   evaluate,
   expandForEach,
   parameterValues,
   readTemplate,
   roleStatements,
+  ruleFailures,
   type Template,
 } from "../../helpers/cloudformation.ts";
 
@@ -229,6 +231,89 @@ describe("template.yaml", () => {
         // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Sub string, not JS
         { "Fn::Sub": "${HistoryTable.Arn}/index/*" },
       ]);
+    });
+
+    describe("the redaction key's parameter", () => {
+      const NAME = "/apigw-drift/redaction-key";
+      const PARAMETER_ARN = "arn:aws:ssm:eu-west-1:123456789012:parameter/apigw-drift/redaction-key";
+      const KMS_KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+      const READ = {
+        source: "Policies",
+        Sid: "ReadRedactionKey",
+        Effect: "Allow",
+        Action: ["ssm:GetParameter"],
+        Resource: [PARAMETER_ARN],
+      };
+      const secretStatements = (given: Record<string, string>) =>
+        roleStatements(template, given).filter((s) => s.Action.some((a) => /^(ssm|kms):/.test(a)));
+
+      it("grants nothing on SSM or KMS when no parameter is named", () => {
+        expect(secretStatements({})).toEqual([]);
+      });
+
+      it("grants ssm:GetParameter on that parameter only, and no KMS for the AWS managed key", () => {
+        expect(secretStatements({ RedactionKeyParameter: NAME })).toEqual([READ]);
+      });
+
+      it("grants kms:Decrypt on its customer managed key, through SSM and for that parameter only", () => {
+        expect(secretStatements({ RedactionKeyParameter: NAME, RedactionKeyKmsKeyArn: KMS_KEY })).toEqual([
+          READ,
+          {
+            source: "Policies",
+            Sid: "DecryptRedactionKey",
+            Effect: "Allow",
+            Action: ["kms:Decrypt"],
+            Resource: [KMS_KEY],
+            Condition: {
+              StringEquals: {
+                "kms:ViaService": "ssm.eu-west-1.amazonaws.com",
+                "kms:EncryptionContext:PARAMETER_ARN": PARAMETER_ARN,
+              },
+            },
+          },
+        ]);
+      });
+
+      it("refuses a KMS key without the parameter it encrypts", () => {
+        expect(ruleFailures(template, { RedactionKeyKmsKeyArn: KMS_KEY })).toEqual([
+          "KmsKeyNeedsItsParameter: RedactionKeyKmsKeyArn is the key of RedactionKeyParameter's SecureString: set RedactionKeyParameter too, or leave RedactionKeyKmsKeyArn empty.",
+        ]);
+        expect(
+          ruleFailures(template, { RedactionKeyParameter: NAME, RedactionKeyKmsKeyArn: KMS_KEY }),
+        ).toEqual([]);
+        expect(ruleFailures(template, {})).toEqual([]);
+      });
+
+      it("passes the function the parameter's name, never a key, and only when one is named", () => {
+        const variables = (given: Record<string, string>) => {
+          const { refs, conditions } = deployment(template, given);
+          return evaluate(props().Environment.Variables, refs, conditions) as Record<string, unknown>;
+        };
+        expect(variables({ RedactionKeyParameter: NAME }).APIGW_DRIFT_REDACTION_KEY_PARAMETER).toBe(NAME);
+        expect(variables({})).not.toHaveProperty("APIGW_DRIFT_REDACTION_KEY_PARAMETER");
+        for (const given of [{}, { RedactionKeyParameter: NAME }] as Record<string, string>[]) {
+          expect(variables(given)).not.toHaveProperty("APIGW_DRIFT_REDACTION_KEY");
+        }
+        // No parameter of the template takes a secret value (that would need NoEcho): only names and ARNs.
+        expect(Object.values(template.Parameters!).filter((p) => p.NoEcho !== undefined)).toEqual([]);
+      });
+
+      it("takes SSM parameter names from the root of the hierarchy, and KMS key ARNs", () => {
+        const matches = (parameter: string, value: string) =>
+          new RegExp(template.Parameters![parameter]!.AllowedPattern as string).test(value);
+        for (const name of ["", NAME, "/redaction_key.v2"])
+          expect(matches("RedactionKeyParameter", name)).toBe(true);
+        for (const name of [
+          "redaction-key",
+          "/a b",
+          "/a/",
+          "arn:aws:ssm:eu-west-1:123456789012:parameter/a",
+        ]) {
+          expect(matches("RedactionKeyParameter", name), name).toBe(false);
+        }
+        expect(matches("RedactionKeyKmsKeyArn", KMS_KEY)).toBe(true);
+        expect(matches("RedactionKeyKmsKeyArn", "alias/aws/ssm")).toBe(false);
+      });
     });
 
     it("is built only from functions CloudFormation evaluates, with literal delimiters", () => {
