@@ -14,7 +14,7 @@ const Environment = z
     DEADLINE_MARGIN_MS: z.coerce.number().int().min(0).default(30_000),
     APIGW_DRIFT_REDACTION_KEY: z.string().optional(),
     /** The SSM SecureString parameter holding the redaction key (its name, never the key): redaction-key.ts. */
-    APIGW_DRIFT_REDACTION_KEY_PARAMETER: z.string().min(1).optional(),
+    APIGW_DRIFT_REDACTION_KEY_PARAMETER: z.string().optional(),
   })
   .refine((env) => !(env.APIGW_DRIFT_REDACTION_KEY && env.APIGW_DRIFT_REDACTION_KEY_PARAMETER), {
     path: ["APIGW_DRIFT_REDACTION_KEY"],

@@ -47,6 +47,7 @@ describe("the redaction key", () => {
   it("is the given key, or the built-in one, without a parameter: SSM is never called", async () => {
     expect(await redactionKeySource({ key: "local-key" })()).toBe("local-key");
     expect(await redactionKeySource({})()).toBeUndefined();
+    expect(await redactionKeySource({ parameterName: "", key: "local-key" })()).toBe("local-key");
     expect(ssm.requests).toEqual([]);
   });
 
