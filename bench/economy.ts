@@ -7,8 +7,10 @@ import { MAX_PAGE_SIZE } from "../emulator/pagination.ts";
 import { startEmulator } from "../emulator/server.ts";
 import { createApiGatewayClient } from "../lib/apigateway/client.ts";
 import { SdkGateway } from "../lib/apigateway/gateway.ts";
-import { type LimiterOptions, RateLimiter } from "../lib/apigateway/limiter.ts";
+import { DEFAULT_CONCURRENCY, type LimiterOptions, RateLimiter } from "../lib/apigateway/limiter.ts";
 import { CallStats } from "../lib/apigateway/stats.ts";
+import { documents } from "../lib/desired-state/state.ts";
+import { createRedactor } from "../lib/diff/redact.ts";
 import { floorSeconds } from "../lib/model/quota.ts";
 import { reconcile } from "../lib/reconcile/reconcile.ts";
 import { useEndpoint } from "./sdk.ts";
@@ -33,14 +35,18 @@ export async function economy(options: EconomyOptions) {
   const client = createApiGatewayClient({ limiter, stats });
   try {
     const started = performance.now();
-    const report = await reconcile({
-      mode: "apply",
-      desired: state,
-      desiredRevision: "bench",
-      gateway: new SdkGateway(client, limiter),
-      apiCalls: () => stats.toRecord(),
-      limits: { maxUpdates: drifted.length, maxDeletes: 0 },
-    });
+    const report = await reconcile(
+      { mode: "apply", limits: { maxUpdates: drifted.length, maxDeletes: 0 } },
+      { state, revision: "bench" },
+      {
+        gateway: new SdkGateway(client, limiter),
+        apiCalls: () => stats.toRecord(),
+        where: {},
+        redact: createRedactor(),
+        now: Date.now,
+        concurrency: DEFAULT_CONCURRENCY,
+      },
+    );
     const wallMs = performance.now() - started;
 
     const minimum: Record<string, number> = {
@@ -48,7 +54,7 @@ export async function economy(options: EconomyOptions) {
       GetIntegrations: 0,
       UpdateIntegration: drifted.length,
     };
-    for (const { doc } of state.apis) {
+    for (const { doc } of documents(state)) {
       minimum.GetApi! += 1;
       minimum.GetIntegrations! += Math.max(
         1,
@@ -60,7 +66,7 @@ export async function economy(options: EconomyOptions) {
     const total = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
     const calls = total(made);
     const least = total(minimum);
-    const left = driftLeft(emulator, state.apis);
+    const left = driftLeft(emulator, documents(state));
     const floorMs = floorSeconds(calls, options.limiter) * 1000;
 
     const problems: string[] = [];

@@ -1,5 +1,5 @@
 import type { Gateway, LiveApi } from "../lib/apigateway/gateway.ts";
-import type { DesiredApi, DesiredState } from "../lib/desired-state/load.ts";
+import { type DesiredApi, type DesiredState, documents } from "../lib/desired-state/state.ts";
 import type { LiveIntegration } from "../lib/model/live.ts";
 import type { LiveRoute } from "../lib/plan/plan.ts";
 import { type IntegrationRef, liveIntegrations } from "./world.ts";
@@ -15,7 +15,7 @@ export class MemoryGateway implements Gateway {
 
   /** Live state = `state` as created, with `drifted` changed as in the emulator's worlds. */
   constructor(state: DesiredState, drifted: readonly IntegrationRef[]) {
-    this.#apis = new Map(state.apis.map(({ doc }) => [doc.apiId, doc]));
+    this.#apis = new Map(documents(state).map(({ doc }) => [doc.apiId, doc]));
     drifted.forEach(({ apiId, integrationId }, k) => {
       const api = this.#drift.get(apiId) ?? new Map<string, number>();
       api.set(integrationId, k);
@@ -23,8 +23,15 @@ export class MemoryGateway implements Gateway {
     });
   }
 
-  async listApis(): Promise<LiveApi[]> {
-    return [...this.#apis.keys()].map((apiId) => ({ apiId, name: apiId, protocolType: "HTTP" }));
+  async *apiPages(): AsyncGenerator<{ items: LiveApi[]; last: boolean }> {
+    yield {
+      items: [...this.#apis.entries()].map(([apiId, doc]) => ({
+        apiId,
+        name: apiId,
+        protocolType: doc.protocol,
+      })),
+      last: true,
+    };
   }
 
   async getApi(apiId: string): Promise<LiveApi | undefined> {

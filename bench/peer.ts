@@ -13,7 +13,7 @@ import {
   UpdateIntegrationCommand,
 } from "@aws-sdk/client-apigatewayv2";
 import { fromSdkIntegration, toSdkUpdate } from "../lib/apigateway/convert.ts";
-import type { DesiredApi } from "../lib/desired-state/load.ts";
+import type { DesiredApi } from "../lib/desired-state/state.ts";
 import type { LiveIntegration } from "../lib/model/live.ts";
 import { type PlannedIntegration, planApi } from "../lib/plan/plan.ts";
 import { mapPool } from "../lib/reconcile/pool.ts";

@@ -10,7 +10,8 @@
  */
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { DesiredState } from "../lib/desired-state/load.ts";
+import type { DesiredState } from "../lib/desired-state/state.ts";
+import { createRedactor } from "../lib/diff/redact.ts";
 import { reconcile } from "../lib/reconcile/reconcile.ts";
 import { MemoryGateway } from "./memory-gateway.ts";
 import { desiredState, loadGenerated, pickDrifted, scaleShape } from "./world.ts";
@@ -27,13 +28,18 @@ async function planOnce(state: DesiredState, integrations: number) {
   const drifted = pickDrifted(state, Math.round(integrations * DRIFTED_SHARE), 1);
   const started = process.cpuUsage();
   const wall = performance.now();
-  const report = await reconcile({
-    mode: "plan",
-    desired: state,
-    desiredRevision: "bench",
-    gateway: new MemoryGateway(state, drifted),
-    limits: { maxUpdates: integrations, maxDeletes: 0 },
-  });
+  const report = await reconcile(
+    { mode: "plan", limits: { maxUpdates: integrations, maxDeletes: 0 } },
+    { state, revision: "bench" },
+    {
+      gateway: new MemoryGateway(state, drifted),
+      apiCalls: () => ({}),
+      where: {},
+      redact: createRedactor(),
+      now: Date.now,
+      concurrency: 8,
+    },
+  );
   const plan = { cpuMs: cpuMs(started), wallMs: performance.now() - wall };
   if (report.summary.DRIFTED !== drifted.length || report.status !== "DRIFTED") {
     throw new Error(

@@ -6,9 +6,11 @@
 import { type Emulator, startEmulator } from "../emulator/server.ts";
 import { createApiGatewayClient } from "../lib/apigateway/client.ts";
 import { SdkGateway } from "../lib/apigateway/gateway.ts";
-import { RateLimiter } from "../lib/apigateway/limiter.ts";
+import { DEFAULT_CONCURRENCY, RateLimiter } from "../lib/apigateway/limiter.ts";
 import { CallStats } from "../lib/apigateway/stats.ts";
-import type { DesiredState } from "../lib/desired-state/load.ts";
+import type { DesiredState } from "../lib/desired-state/state.ts";
+import { documents } from "../lib/desired-state/state.ts";
+import { createRedactor } from "../lib/diff/redact.ts";
 import { floorSeconds } from "../lib/model/quota.ts";
 import { reconcile } from "../lib/reconcile/reconcile.ts";
 import { PEER_PARALLELISM, runPeer } from "./peer.ts";
@@ -105,14 +107,18 @@ async function runOurs(
   const started = performance.now();
   const stop = watchRate(limiter);
   try {
-    const report = await reconcile({
-      mode: "apply",
-      desired: state,
-      desiredRevision: "bench",
-      gateway: new SdkGateway(client, limiter),
-      apiCalls: () => stats.toRecord(),
-      limits: { maxUpdates: drifted.length, maxDeletes: 0 },
-    });
+    const report = await reconcile(
+      { mode: "apply", limits: { maxUpdates: drifted.length, maxDeletes: 0 } },
+      { state, revision: "bench" },
+      {
+        gateway: new SdkGateway(client, limiter),
+        apiCalls: () => stats.toRecord(),
+        where: {},
+        redact: createRedactor(),
+        now: Date.now,
+        concurrency: DEFAULT_CONCURRENCY,
+      },
+    );
     const wallMs = performance.now() - started;
     const answers = served(emulator);
     return {
@@ -127,7 +133,7 @@ async function runOurs(
       limiter: stop(),
       tailMs: wallMs - lastFirstAttempt(trace.attempts),
       attempts: summariseAttempts(trace.attempts),
-      driftLeft: driftLeft(emulator, state.apis),
+      driftLeft: driftLeft(emulator, documents(state)),
     };
   } finally {
     stop();
@@ -144,7 +150,7 @@ async function runTheirs(
 ) {
   const emulator = await faultedWorld(options, state, drifted, faultSeed);
   try {
-    const peer = await runPeer(state.apis);
+    const peer = await runPeer(documents(state));
     const { trace, ...rest } = peer;
     return {
       faultSeed,
@@ -152,7 +158,7 @@ async function runTheirs(
       served: served(emulator),
       tailMs: peer.wallMs - lastFirstAttempt(trace.attempts),
       attempts: summariseAttempts(trace.attempts),
-      driftLeft: driftLeft(emulator, state.apis),
+      driftLeft: driftLeft(emulator, documents(state)),
     };
   } finally {
     await emulator.close();

@@ -6,7 +6,13 @@
 import { stringify } from "yaml";
 import { createIntegration, type Integration } from "../emulator/patch.ts";
 import type { Emulator } from "../emulator/server.ts";
-import { type DesiredApi, type DesiredState, loadDesiredFiles } from "../lib/desired-state/load.ts";
+import { loadDesiredFiles } from "../lib/desired-state/load.ts";
+import {
+  type DesiredApi,
+  type DesiredState,
+  documents,
+  stateFromDocuments,
+} from "../lib/desired-state/state.ts";
 import { planApi } from "../lib/plan/plan.ts";
 
 export interface Shape {
@@ -58,12 +64,12 @@ export function desiredState(shape: Pick<Shape, "apis" | "integrationsPerApi">):
     const doc = { apiId: apiIdOf(a), protocol: "HTTP", integrations } as DesiredApi["doc"];
     apis.push({ file: `desired-state/${apiIdOf(a)}.yaml`, doc });
   }
-  return { apis, errors: [] };
+  return stateFromDocuments(apis);
 }
 
 /** The desired-state files of `shape`, as YAML bytes, one per API (what the Lambda bundle embeds). */
 export function desiredFiles(shape: Pick<Shape, "apis" | "integrationsPerApi">) {
-  return desiredState(shape).apis.map(({ file, doc }) => ({
+  return documents(desiredState(shape)).map(({ file, doc }) => ({
     path: file,
     bytes: Buffer.from(stringify(doc)),
   }));
@@ -93,7 +99,7 @@ export function seededRandom(seed: number): () => number {
 
 /** `count` integrations of the state, picked at random without repetition. */
 export function pickDrifted(state: DesiredState, count: number, seed: number): IntegrationRef[] {
-  const all = state.apis.flatMap(({ doc }) =>
+  const all = documents(state).flatMap(({ doc }) =>
     Object.keys(doc.integrations).map((integrationId) => ({ apiId: doc.apiId, integrationId })),
   );
   const random = seededRandom(seed);
@@ -131,7 +137,7 @@ function creationInput(declared: Record<string, unknown>): Record<string, unknow
 
 /** Creates every API and integration of `state` in the emulator, then drifts the `drifted` ones. */
 export function seedEmulator(emulator: Emulator, state: DesiredState, drifted: readonly IntegrationRef[]) {
-  for (const { doc } of state.apis) {
+  for (const { doc } of documents(state)) {
     emulator.addApi({ apiId: doc.apiId, name: doc.apiId, protocolType: doc.protocol });
     for (const [integrationId, declared] of Object.entries(doc.integrations)) {
       emulator.addIntegration(doc.apiId, { integrationId, ...creationInput(declared) });

@@ -2,7 +2,7 @@
  * Seeds an emulator from a desired state, so the demo, tests and benchmarks start from "live matches git"
  * and then add drift on purpose.
  */
-import type { DesiredApi } from "../lib/desired-state/load.ts";
+import type { DesiredApi } from "../lib/desired-state/state.ts";
 import type { Emulator } from "./server.ts";
 
 /** Creates each API and each declared integration as CreateIntegration would store it. */

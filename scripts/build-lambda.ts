@@ -7,6 +7,7 @@ import { join, resolve } from "node:path";
 import { build, type Metafile, type Plugin } from "esbuild";
 import { formatError } from "../lib/desired-state/errors.ts";
 import { loadDesiredFiles } from "../lib/desired-state/load.ts";
+import { type DesiredText, documents } from "../lib/desired-state/state.ts";
 import { gitRevision } from "../lib/reconcile/revision.ts";
 import { checkOutputFolder, OutputFolderError, resetOutputFolder } from "./output-folder.ts";
 
@@ -75,7 +76,12 @@ export async function buildLambda(options: {
     outdir,
     metafile: true,
     logLevel: "warning",
-    plugins: [embedDesiredState(files, revision)],
+    plugins: [
+      embedDesiredState(
+        documents(state).map(({ file, doc }) => ({ file, json: JSON.stringify(doc) })),
+        revision,
+      ),
+    ],
   });
   const outfile = join(outdir, "index.mjs");
   const output =
@@ -83,8 +89,13 @@ export async function buildLambda(options: {
   return { outfile, bytes: output.bytes, revision, metafile: result.metafile };
 }
 
-/** Replaces functions/reconcile/desired-source.ts with the files and revision, embedded. */
-function embedDesiredState(files: { path: string; bytes: Uint8Array }[], revision: string): Plugin {
+/**
+ * Replaces functions/reconcile/desired-source.ts with the validated state as plain JSON and the revision:
+ * the function builds its state with state.ts alone, so neither the YAML parser nor the validator's schemas
+ * are in its cold path (nor, being unreached, in its bundle).
+ */
+function embedDesiredState(texts: DesiredText[], revision: string): Plugin {
+  const state = join(PROJECT_DIR, "lib/desired-state/state.ts");
   return {
     name: "embed-desired-state",
     setup(b) {
@@ -94,9 +105,11 @@ function embedDesiredState(files: { path: string; bytes: Uint8Array }[], revisio
       }));
       b.onLoad({ filter: /.*/, namespace: "desired-state" }, () => ({
         loader: "js",
-        contents: `const files = ${JSON.stringify(files.map((f) => ({ path: f.path, base64: Buffer.from(f.bytes).toString("base64") })))};
+        resolveDir: PROJECT_DIR,
+        contents: `import { stateFromTexts } from ${JSON.stringify(state)};
+const texts = ${JSON.stringify(texts)};
 export async function desiredSource() {
-  return { files: files.map((f) => ({ path: f.path, bytes: Buffer.from(f.base64, "base64") })), revision: ${JSON.stringify(revision)} };
+  return { state: stateFromTexts(texts), revision: ${JSON.stringify(revision)} };
 }`,
       }));
     },

@@ -7,6 +7,7 @@ import { startEmulator } from "../emulator/server.ts";
 import { processIo } from "../lib/cli/io.ts";
 import { main } from "../lib/cli/main.ts";
 import { readDesiredFolder } from "../lib/desired-state/folder.ts";
+import { documents } from "../lib/desired-state/state.ts";
 
 const DESIRED = "desired-state";
 const heading = (text: string) => process.stdout.write(`\n${styleText("bold", `━━ ${text}`)}\n\n`);
@@ -15,8 +16,8 @@ const emulator = await startEmulator({ seed: 42 });
 try {
   const desired = await readDesiredFolder(DESIRED);
   if (desired.errors.length > 0) throw new Error(`${DESIRED} is not valid; run: npx apigw-drift validate`);
-  seedFromDesired(emulator, desired.apis);
-  const drift = injectDrift(emulator, desired.apis);
+  seedFromDesired(emulator, documents(desired));
+  const drift = injectDrift(emulator, documents(desired));
 
   // Only the SDK's standard configuration points the CLI at the emulator, as it would at any endpoint.
   Object.assign(process.env, {

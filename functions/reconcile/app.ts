@@ -2,29 +2,22 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context } from "aws-lambda";
-import type { Gateway } from "../../lib/apigateway/gateway.ts";
-import type { DesiredState } from "../../lib/desired-state/load.ts";
-import { createRedactor } from "../../lib/diff/redact.ts";
 import type { Report } from "../../lib/plan/report.ts";
-import type { Lease } from "../../lib/reconcile/lease.ts";
-import { type HistoryRecorder, reconcile } from "../../lib/reconcile/reconcile.ts";
+import { type DesiredInput, reconcile } from "../../lib/reconcile/reconcile.ts";
+import type { Runtime } from "../../lib/runtime/runtime.ts";
 import { type FunctionConfig, whereFromArn } from "./config.ts";
 import { parseEvent } from "./event.ts";
 
-/** What one invocation needs; the Lambda entry builds it once per cold start, tests build their own. */
+/** What one invocation needs; the Lambda entry builds it once per cold start (runtime.ts), tests their own. */
 export interface HandlerDeps {
   config: FunctionConfig;
   /** The desired state bundled with the function and its revision (loaded once, then reused). */
-  desired: () => Promise<{ state: DesiredState; revision: string }>;
-  /** A gateway with fresh call counts for one run. */
-  gateway: () => { gateway: Gateway; apiCalls: () => Record<string, number> };
-  history: HistoryRecorder;
-  lease: Lease;
+  desired: () => Promise<DesiredInput>;
   /**
-   * The redaction key (undefined: the built-in one), read once (runtime.ts: from SSM when the template's
-   * RedactionKeyParameter is set). Without it, the config's APIGW_DRIFT_REDACTION_KEY.
+   * The composition root's runtime (lib/runtime), built at the first invocation and reused by warm ones:
+   * the same clients, fresh call counts per run.
    */
-  redactionKey?: () => Promise<string | undefined>;
+  runtime: () => Promise<Runtime>;
   logger: Logger;
   metrics: Metrics;
   now?: () => number;
@@ -38,44 +31,34 @@ export function createReconcileHandler(deps: HandlerDeps) {
   const now = deps.now ?? Date.now;
   return async (event: unknown, context: Context): Promise<Report> => {
     const request = parseEvent(event, deps.config.RECONCILE_MODE);
-    // Before the run starts: a key that cannot be read stops the invocation, with nothing written.
-    const redactionKey = deps.redactionKey
-      ? await deps.redactionKey()
-      : deps.config.APIGW_DRIFT_REDACTION_KEY;
+    // Before the run starts: a runtime that cannot be built (the redaction key unreadable) stops the
+    // invocation, with nothing written.
+    const runtime = await deps.runtime();
     const runId = randomUUID();
     deps.logger.appendKeys({ runId });
-    const { state, revision } = await deps.desired();
-    const { gateway, apiCalls } = deps.gateway();
-    const where = whereFromArn(context.invokedFunctionArn);
+    const desired = await deps.desired();
     deps.logger.info("run starting", {
       mode: request.mode,
       source: request.source,
-      desiredRevision: revision,
+      desiredRevision: desired.revision,
     });
     const started = now();
-    const report = await reconcile({
-      mode: request.mode,
-      desired: state,
-      desiredRevision: revision,
-      gateway,
-      apiCalls,
-      apiIds: request.apiIds,
-      integrationIds: request.integrationIds,
-      prune: request.prune === false ? false : undefined,
-      limits: {
-        maxUpdates: request.maxUpdates ?? deps.config.MAX_UPDATES,
-        maxDeletes: request.maxDeletes ?? deps.config.MAX_DELETES,
+    const report = await reconcile(
+      {
+        mode: request.mode,
+        runId,
+        ...(request.apiIds ? { apiIds: request.apiIds } : {}),
+        ...(request.integrationIds ? { integrationIds: request.integrationIds } : {}),
+        ...(request.prune === false ? { prune: false } : {}),
+        limits: {
+          maxUpdates: request.maxUpdates ?? deps.config.MAX_UPDATES,
+          maxDeletes: request.maxDeletes ?? deps.config.MAX_DELETES,
+        },
+        deadline: started + context.getRemainingTimeInMillis() - deps.config.DEADLINE_MARGIN_MS,
       },
-      concurrency: deps.config.CONCURRENCY,
-      account: where.account,
-      region: where.region,
-      lease: deps.lease,
-      history: deps.history,
-      deadline: started + context.getRemainingTimeInMillis() - deps.config.DEADLINE_MARGIN_MS,
-      now,
-      runId,
-      redact: createRedactor(redactionKey),
-    });
+      desired,
+      { ...runtime.services({ where: whereFromArn(context.invokedFunctionArn) }), now },
+    );
     record(report, now() - started, deps);
     return report;
   };

@@ -6,10 +6,10 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import { createReconcileHandler } from "./app.ts";
-import { createRuntime } from "./runtime.ts";
+import { createFunctionDeps } from "./runtime.ts";
 
-const runtime = createRuntime(process.env);
+const deps = createFunctionDeps(process.env);
 
-export const handler = middy(createReconcileHandler(runtime))
-  .use(injectLambdaContext(runtime.logger, { resetKeys: true }))
-  .use(logMetrics(runtime.metrics, { captureColdStartMetric: true }));
+export const handler = middy(createReconcileHandler(deps))
+  .use(injectLambdaContext(deps.logger, { resetKeys: true }))
+  .use(logMetrics(deps.metrics, { captureColdStartMetric: true }));

@@ -18,6 +18,8 @@ export interface ClientOptions {
   requestTimeoutMs?: number;
   /** Only for tests: the SDK's standard configuration (region, credentials, endpoint) applies otherwise. */
   region?: string;
+  /** Only for tests: sees the client once built (to add a recording middleware). */
+  instrument?: (client: ApiGatewayV2Client) => void;
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 8;
@@ -88,5 +90,6 @@ export function createApiGatewayClient(options: ClientOptions): ApiGatewayV2Clie
     toMiddleware: "retryMiddleware",
     override: true,
   });
+  options.instrument?.(client);
   return client;
 }

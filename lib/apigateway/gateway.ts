@@ -24,7 +24,8 @@ export interface LiveApi {
 
 /** Everything the product asks of API Gateway. The reconcile core depends on this, not on the SDK. */
 export interface Gateway {
-  listApis(): Promise<LiveApi[]>;
+  /** GetApis page by page, so a caller can stop once it has what it needs; `last` on the final page. */
+  apiPages(): AsyncIterable<{ items: LiveApi[]; last: boolean }>;
   /** The API, or undefined when it does not exist. */
   getApi(apiId: string): Promise<LiveApi | undefined>;
   listIntegrations(apiId: string): Promise<LiveIntegration[]>;
@@ -59,14 +60,24 @@ export class SdkGateway implements Gateway {
     this.#limiter = limiter;
   }
 
-  async listApis(): Promise<LiveApi[]> {
-    const apis: LiveApi[] = [];
-    await this.#pages("GetApis", "", async (NextToken, MaxResults) => {
-      const page = await this.#client.send(new GetApisCommand({ NextToken, MaxResults }));
-      for (const a of page.Items ?? []) apis.push(toApi(a));
-      return page.NextToken;
-    });
-    return apis;
+  async *apiPages(): AsyncGenerator<{ items: LiveApi[]; last: boolean }> {
+    let token: string | undefined;
+    do {
+      let items: LiveApi[] = [];
+      await this.#pages(
+        "GetApis",
+        "",
+        async (NextToken, MaxResults) => {
+          const page = await this.#client.send(new GetApisCommand({ NextToken, MaxResults }));
+          items = (page.Items ?? []).map(toApi);
+          return page.NextToken;
+        },
+        { from: token, once: true },
+      ).then((next) => {
+        token = next;
+      });
+      yield { items, last: token === undefined };
+    } while (token !== undefined);
   }
 
   async getApi(apiId: string): Promise<LiveApi | undefined> {
@@ -151,8 +162,9 @@ export class SdkGateway implements Gateway {
     operation: string,
     apiId: string,
     fetch: (token: string | undefined, pageSize: string | undefined) => Promise<string | undefined>,
-  ): Promise<void> {
-    let token: string | undefined;
+    options: { from?: string; once?: boolean } = {},
+  ): Promise<string | undefined> {
+    let token: string | undefined = options.from;
     for (;;) {
       try {
         token = await this.#limiter.run(() => fetch(token, this.#pageSize));
@@ -163,7 +175,7 @@ export class SdkGateway implements Gateway {
         }
         throw new GatewayError(operation, apiId, undefined, error);
       }
-      if (!token) return;
+      if (!token || options.once) return token || undefined;
     }
   }
 }

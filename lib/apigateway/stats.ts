@@ -4,6 +4,13 @@ export class CallStats {
   throttled = 0;
   retries = 0;
 
+  /** Starts counting afresh: a warm Lambda reuses its client for the next run. */
+  reset(): void {
+    this.#calls.clear();
+    this.throttled = 0;
+    this.retries = 0;
+  }
+
   /** One attempt of `operation`; attempts after the first are retries, not calls. */
   attempt(operation: string, attempt: number): void {
     if (attempt > 1) this.retries += 1;

@@ -4,8 +4,9 @@ import { dirname, join, resolve } from "node:path";
 import { formatError } from "../desired-state/errors.ts";
 import { desiredFromLive, renderDesiredYaml } from "../desired-state/from-live.ts";
 import { loadDesiredFiles } from "../desired-state/load.ts";
-import { type AwsContext, type AwsOptions, createAwsContext } from "./aws.ts";
+import { createRuntime } from "../runtime/runtime.ts";
 import type { CliIo } from "./io.ts";
+import type { RuntimeFactory } from "./run.ts";
 
 export interface ImportOptions {
   api: string;
@@ -19,19 +20,29 @@ export interface ImportOptions {
 export async function runImport(
   options: ImportOptions,
   io: CliIo,
-  aws: (o: AwsOptions) => AwsContext = createAwsContext,
+  runtimeFactory: RuntimeFactory = createRuntime,
 ): Promise<number> {
-  const context = aws({});
-  const api = await context.gateway.getApi(options.api);
-  if (!api) {
-    io.stderr(`API ${options.api} does not exist in this account and Region; check the id and AWS_REGION\n`);
-    return 1;
+  const runtime = await runtimeFactory({});
+  let imported: ReturnType<typeof desiredFromLive>;
+  let api: { apiId: string; protocolType: string };
+  try {
+    const { gateway } = runtime.services({ where: {} });
+    const found = await gateway.getApi(options.api);
+    if (!found) {
+      io.stderr(
+        `API ${options.api} does not exist in this account and Region; check the id and AWS_REGION\n`,
+      );
+      return 1;
+    }
+    api = found;
+    const live = await gateway.listIntegrations(api.apiId);
+    imported = desiredFromLive(api, live, {
+      account: options.account ?? io.env.APIGW_DRIFT_ACCOUNT,
+      region: await runtime.region(),
+    });
+  } finally {
+    await runtime.close();
   }
-  const live = await context.gateway.listIntegrations(api.apiId);
-  const imported = desiredFromLive(api, live, {
-    account: options.account ?? io.env.APIGW_DRIFT_ACCOUNT,
-    region: await context.region(),
-  });
   const out = options.out ?? join(options.desired, `${api.apiId}.yaml`);
   const text = renderDesiredYaml(imported.doc);
   // The file must be one the validator accepts; anything else would stop every run.
@@ -42,6 +53,12 @@ export async function runImport(
     return 1;
   }
   for (const s of imported.skipped) io.stderr(`skipped ${s.integrationId}: ${s.reason}\n`);
+  if (imported.placeholders.length > 0) {
+    io.stderr(
+      `left out ${imported.placeholders.length} secret value${imported.placeholders.length === 1 ? "" : "s"} (a file meant for git never holds one); each reads "REPLACE-ME: secret not imported", so the plan shows it as drift until you declare the real mapping (a stage variable or $request reference):\n`,
+    );
+    for (const p of imported.placeholders) io.stderr(`  ${p}\n`);
+  }
   if (out === "-") {
     io.stdout(text);
     return 0;

@@ -3,12 +3,13 @@ import type { Mode } from "../plan/report.ts";
 import { type HistoryDeps, type HistoryOptions, runHistory } from "./history.ts";
 import { runImport } from "./import.ts";
 import type { CliIo } from "./io.ts";
-import { type RunOptions, runReconcile } from "./run.ts";
+import { type RunOptions, type RuntimeFactory, runReconcile } from "./run.ts";
 import { runValidate } from "./validate.ts";
 
 /** Extra dependencies tests inject; the CLI's real ones by default. */
 export interface CliDeps {
-  aws?: Parameters<typeof runReconcile>[3];
+  /** Builds the runtime of plan, apply and import (lib/runtime); tests wrap it to watch the calls. */
+  runtime?: RuntimeFactory;
   history?: HistoryDeps;
 }
 
@@ -44,7 +45,7 @@ export async function main(argv: readonly string[], io: CliIo, deps: CliDeps = {
       command.option("--detailed-exitcode", "exit 0 in sync, 2 drift, 1 error (as terraform plan)");
     }
     command.action(async (options: RunOptions) => {
-      exitCode = await runReconcile(mode, options, io, deps.aws, deps.history);
+      exitCode = await runReconcile(mode, options, io, deps.runtime, deps.history);
     });
   }
 
@@ -57,7 +58,7 @@ export async function main(argv: readonly string[], io: CliIo, deps: CliDeps = {
     .option("--force", "overwrite an existing file")
     .option("--account <id>", "the AWS account id to record as the file's guard (or APIGW_DRIFT_ACCOUNT)")
     .action(async (options: Parameters<typeof runImport>[0]) => {
-      exitCode = await runImport(options, io, deps.aws);
+      exitCode = await runImport(options, io, deps.runtime);
     });
 
   program

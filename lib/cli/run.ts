@@ -1,13 +1,11 @@
-import type { Gateway } from "../apigateway/gateway.ts";
+import { resolve } from "node:path";
 import { readDesiredFolder } from "../desired-state/folder.ts";
-import type { DesiredState } from "../desired-state/load.ts";
-import { createRedactor } from "../diff/redact.ts";
-import { type HistoryContext, historyFromEnvironment } from "../history/environment.ts";
+import { historyFromEnvironment } from "../history/environment.ts";
 import { DEFAULT_LIMITS } from "../plan/guards.ts";
 import type { Mode, Report } from "../plan/report.ts";
 import { type Progress, reconcile } from "../reconcile/reconcile.ts";
 import { gitRevision } from "../reconcile/revision.ts";
-import { type AwsContext, type AwsOptions, createAwsContext } from "./aws.ts";
+import { createRuntime, type Runtime, type RuntimeConfig } from "../runtime/runtime.ts";
 import type { HistoryDeps } from "./history.ts";
 import type { CliIo } from "./io.ts";
 import { renderHuman, renderMarkdown } from "./render.ts";
@@ -21,7 +19,7 @@ export interface RunOptions {
   rate?: number;
   concurrency?: number;
   prune?: boolean;
-  /** false with --no-history: no store, no lease. */
+  /** false with --no-history: nothing recorded (an apply still takes the lease). */
   history?: boolean;
   json?: boolean;
   markdown?: boolean;
@@ -29,77 +27,84 @@ export interface RunOptions {
   account?: string;
 }
 
+/** How the CLI builds a runtime; tests wrap it to watch what a run sends. */
+export type RuntimeFactory = (config: RuntimeConfig) => Promise<Runtime>;
+
 /** `plan` and `apply`: load, reconcile, render; the exit code follows PRODUCT §6. */
 export async function runReconcile(
   mode: Mode,
   options: RunOptions,
   io: CliIo,
-  aws: (o: AwsOptions) => AwsContext = createAwsContext,
+  runtimeFactory: RuntimeFactory = createRuntime,
   historyDeps: HistoryDeps = {},
 ): Promise<number> {
-  const desired = await readDesiredFolder(options.desired, { cwd: io.cwd });
-  let store: HistoryContext | undefined;
-  if (options.history !== false && desired.errors.length === 0) {
-    try {
-      store = await (historyDeps.open ?? historyFromEnvironment)(io.env, io.cwd);
-    } catch (error) {
-      io.stderr(`apigw-drift: ${(error as Error).message}\n`);
-      return 1;
-    }
-  }
-  try {
-    return await run(mode, options, io, desired, aws, store);
-  } finally {
-    await store?.close();
-  }
-}
-
-async function run(
-  mode: Mode,
-  options: RunOptions,
-  io: CliIo,
-  desired: DesiredState,
-  aws: (o: AwsOptions) => AwsContext,
-  store: HistoryContext | undefined,
-): Promise<number> {
-  // An invalid desired state fails before anything touches AWS (PRODUCT §2): not even a client is built.
-  const context =
-    desired.errors.length === 0 ? aws({ rate: options.rate, concurrency: options.concurrency }) : undefined;
-  const report = await reconcile({
-    history: store?.history,
-    lease: store?.lease,
+  const folder = resolve(io.cwd, options.desired);
+  const state = await readDesiredFolder(options.desired, { cwd: io.cwd });
+  const desired = { state, revision: io.env.DESIRED_REVISION ?? (await gitRevision(folder)) };
+  const request = {
     mode,
-    desired,
-    desiredRevision: io.env.DESIRED_REVISION ?? (await gitRevision(`${io.cwd}/${options.desired}`)),
-    gateway: context?.gateway ?? OFFLINE,
-    apiCalls: () => context?.stats.toRecord() ?? {},
-    concurrency: options.concurrency,
-    apiIds: options.api,
-    integrationIds: options.integration,
-    prune: options.prune === false ? false : undefined,
+    ...(options.api ? { apiIds: options.api } : {}),
+    ...(options.integration ? { integrationIds: options.integration } : {}),
+    ...(options.prune === false ? { prune: false } : {}),
     limits: {
       maxUpdates: options.maxUpdates ?? DEFAULT_LIMITS.maxUpdates,
       maxDeletes: options.maxDeletes ?? DEFAULT_LIMITS.maxDeletes,
     },
-    account: options.account ?? io.env.APIGW_DRIFT_ACCOUNT,
-    region: await context?.region(),
-    redact: createRedactor(io.env.APIGW_DRIFT_REDACTION_KEY),
-    onProgress: progressPrinter(io),
-  });
-  print(report, options, io);
-  return exitCode(report, mode, options.detailedExitcode === true);
+  };
+  // An invalid desired state fails before anything touches AWS (PRODUCT §2): no client, no store.
+  if (state.errors.length > 0) {
+    const report = await reconcile(request, desired, OFFLINE);
+    print(report, options, io);
+    return exitCode(report, mode, options.detailedExitcode === true);
+  }
+  // A plan with --no-history needs no store; an apply always takes the lease, recorded or not.
+  const record = options.history !== false;
+  const open = historyDeps.open ?? historyFromEnvironment;
+  let runtime: Runtime;
+  try {
+    runtime = await runtimeFactory({
+      rate: options.rate,
+      concurrency: options.concurrency,
+      redactionKey: io.env.APIGW_DRIFT_REDACTION_KEY,
+      ...(record || mode === "apply"
+        ? { history: { open: () => open(io.env, io.cwd), use: record ? "record" : "lease" } as const }
+        : {}),
+    });
+  } catch (error) {
+    io.stderr(`apigw-drift: ${(error as Error).message}\n`);
+    return 1;
+  }
+  try {
+    const where = { account: options.account ?? io.env.APIGW_DRIFT_ACCOUNT, region: await runtime.region() };
+    const report = await reconcile(
+      request,
+      desired,
+      runtime.services({ where, onProgress: progressPrinter(io) }),
+    );
+    print(report, options, io);
+    return exitCode(report, mode, options.detailedExitcode === true);
+  } finally {
+    await runtime.close();
+  }
 }
 
-/** The gateway of a run that must not call AWS; reconcile fails an invalid desired state before any call. */
+/** The services of a run that must not call AWS; reconcile fails an invalid desired state before any call. */
 const offline = () => Promise.reject(new Error("an invalid desired state makes no AWS call"));
-const OFFLINE: Gateway = {
-  listApis: offline,
-  getApi: offline,
-  listIntegrations: offline,
-  getIntegration: offline,
-  listRoutes: offline,
-  updateIntegration: offline,
-  deleteIntegration: offline,
+const OFFLINE = {
+  gateway: {
+    apiPages: () => ({ [Symbol.asyncIterator]: () => ({ next: offline }) }),
+    getApi: offline,
+    listIntegrations: offline,
+    getIntegration: offline,
+    listRoutes: offline,
+    updateIntegration: offline,
+    deleteIntegration: offline,
+  },
+  apiCalls: () => ({}),
+  where: {},
+  redact: (value: string) => value,
+  now: Date.now,
+  concurrency: 1,
 };
 
 export function print(report: Report, options: { json?: boolean; markdown?: boolean }, io: CliIo): void {
@@ -123,8 +128,6 @@ function progressPrinter(io: CliIo): (p: Progress) => void {
     const now = Date.now();
     if (now - last < 2_000 || p.done === p.total) return;
     last = now;
-    io.stderr(
-      `${p.phase === "apply" ? "writing" : p.phase === "read" ? "reading APIs" : "checking APIs"} ${p.done}/${p.total}\n`,
-    );
+    io.stderr(`${p.phase === "apply" ? "writing" : "reading APIs"} ${p.done}/${p.total}\n`);
   };
 }

@@ -20,7 +20,7 @@ export async function runValidate(options: ValidateOptions, io: CliIo): Promise<
       `\n${errors.length} error${errors.length === 1 ? "" : "s"} in ${files} file${files === 1 ? "" : "s"}; nothing will be applied until all are fixed.\n`,
     );
   } else {
-    const integrations = state.apis.reduce((n, a) => n + Object.keys(a.doc.integrations).length, 0);
+    const integrations = state.apis.reduce((n, a) => n + a.integrationIds.length, 0);
     io.stdout(
       `valid: ${state.apis.length} API${state.apis.length === 1 ? "" : "s"}, ${integrations} integrations in ${options.desired}\n`,
     );

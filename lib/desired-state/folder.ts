@@ -1,7 +1,8 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { DesiredStateError } from "./errors.ts";
-import { type DesiredFile, type DesiredState, loadDesiredFiles } from "./load.ts";
+import { type DesiredFile, loadDesiredFiles } from "./load.ts";
+import { type DesiredState, stateFromTexts } from "./state.ts";
 import { DEFAULT_YAML_LIMITS, type YamlLimits } from "./yaml.ts";
 
 const YAML_FILE = /\.ya?ml$/i;
@@ -18,10 +19,8 @@ export async function readDesiredFolder(
   const limits = options.limits ?? DEFAULT_YAML_LIMITS;
   // Files are named as the user wrote the folder, and read relative to the working directory.
   const real = (path: string) => resolve(options.cwd ?? process.cwd(), path);
-  const folderError = (message: string): DesiredState => ({
-    apis: [],
-    errors: [{ file: dir, line: 1, column: 1, pointer: "", message } satisfies DesiredStateError],
-  });
+  const folderError = (message: string): DesiredState =>
+    stateFromTexts([], [{ file: dir, line: 1, column: 1, pointer: "", message } satisfies DesiredStateError]);
   let names: string[];
   try {
     const info = await stat(real(dir));

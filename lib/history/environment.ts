@@ -1,9 +1,8 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
-import { HistoryError } from "./errors.ts";
+import { retentionDaysFromEnvironment } from "./environment-values.ts";
 import { DynamoLease } from "./lease.ts";
 import type { LockOptions } from "./lock.ts";
 import { DynamoHistory } from "./store.ts";
-import { DEFAULT_RETENTION_DAYS } from "./table.ts";
 
 /** History and lease on one table, and how to let go of it. */
 export interface HistoryContext {
@@ -66,14 +65,4 @@ function onTable(client: DynamoDBClient, tableName: string, retentionDays: numbe
   };
 }
 
-/** `DRIFT_HISTORY_RETENTION_DAYS`: a whole number of days ≥ 1; 90 when unset. */
-export function retentionDaysFromEnvironment(env: Record<string, string | undefined>): number {
-  const raw = env.DRIFT_HISTORY_RETENTION_DAYS?.trim();
-  if (!raw) return DEFAULT_RETENTION_DAYS;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1) {
-    throw new HistoryError(
-      `DRIFT_HISTORY_RETENTION_DAYS must be a whole number of days ≥ 1, not "${raw}"; unset it for the default of ${DEFAULT_RETENTION_DAYS}`,
-    );
-  }
-  return Number(raw);
-}
+export { retentionDaysFromEnvironment };

@@ -124,6 +124,7 @@ function runItem(report: Report, at: string, expiresAt: number, events: number):
     summary: { M: numbers(report.summary) },
     apiCalls: { M: numbers(report.apiCalls) },
     errors: { S: cut ? JSON.stringify(fitErrors(report.errors)) : errors },
+    warnings: { S: JSON.stringify(fitErrors(report.warnings ?? [])) },
     events: { N: String(events) },
     [TTL_ATTRIBUTE]: { N: String(expiresAt) },
   };
@@ -136,8 +137,8 @@ function runItem(report: Report, at: string, expiresAt: number, events: number):
 }
 
 /** The first errors that fit, each message clipped. */
-function fitErrors(errors: readonly ReportError[]): ReportError[] {
-  const kept: ReportError[] = [];
+function fitErrors<T extends { message: string }>(errors: readonly T[]): T[] {
+  const kept: T[] = [];
   let size = 2;
   for (const e of errors) {
     const clipped = { ...e, message: clip(e.message, 2048) };
@@ -182,6 +183,7 @@ export function runFromItem(item: Item): RunRecord {
     summary,
     apiCalls: fromNumbers(item.apiCalls?.M),
     errors: JSON.parse(item.errors?.S ?? "[]") as ReportError[],
+    warnings: JSON.parse(item.warnings?.S ?? "[]") as Report["warnings"],
     events: Number(item.events?.N ?? 0),
   };
   if (item.truncated?.S) run.truncated = item.truncated.S;

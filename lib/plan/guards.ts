@@ -1,4 +1,3 @@
-import type { DesiredDocument } from "../desired-state/schema.ts";
 import type { PlannedIntegration } from "./plan.ts";
 
 /** PRODUCT §4: a run whose plan exceeds either limit applies nothing, unless the limit is raised. */
@@ -12,8 +11,8 @@ export interface BlastRadiusLimits {
 export interface BlastRadius {
   updates: number;
   deletes: number;
-  /** Why the run is blocked, or undefined when it is within the limits. */
-  blockedBy?: string;
+  /** Each limit the plan exceeds, with the flag that raises it; empty when it is within the limits. */
+  over: string[];
 }
 
 /** Counts the writes of a whole run's plan and checks them against the limits. */
@@ -34,9 +33,17 @@ export function checkBlastRadius(
       `${deletes} ${deletes === 1 ? "delete exceeds" : "deletes exceed"} maxDeletes ${limits.maxDeletes} (if intended, raise it for this run: --max-deletes ${deletes}, or "maxDeletes": ${deletes} in a manual invoke)`,
     );
   }
-  return over.length === 0
-    ? { updates, deletes }
-    : { updates, deletes, blockedBy: `blast-radius guard: ${over.join("; ")}. Nothing was changed.` };
+  return { updates, deletes, over };
+}
+
+/** Why an apply over the limits changes nothing (its BLOCKED error). */
+export function blockedMessage(radius: BlastRadius): string {
+  return `blast-radius guard: ${radius.over.join("; ")}. Nothing was changed.`;
+}
+
+/** What a plan over the limits says (a warning: a plan is never BLOCKED, PRODUCT §4). */
+export function wouldBlockMessage(radius: BlastRadius): string {
+  return `an apply of this plan would be blocked by the blast-radius guard: ${radius.over.join("; ")}`;
 }
 
 /** What the run knows about a live API and where it runs, for the guards. */
@@ -51,7 +58,10 @@ export interface LiveApiFacts {
  * The guard mismatches of one API: its protocol, and the account and region its file names. Any one stops
  * the whole run before its first write.
  */
-export function checkApiGuards(doc: DesiredDocument, live: LiveApiFacts): string[] {
+export function checkApiGuards(
+  doc: { apiId: string; protocol: string; account?: string; region?: string },
+  live: LiveApiFacts,
+): string[] {
   const problems: string[] = [];
   if (live.protocolType !== doc.protocol) {
     problems.push(

@@ -1,6 +1,6 @@
-import type { DesiredDocument } from "../desired-state/schema.ts";
+import type { DesiredDocument, DesiredIntegration } from "../desired-state/schema.ts";
 import { type DiffOptions, diffIntegration } from "../diff/diff.ts";
-import { createRedactor, type Redactor, redactDiff } from "../diff/redact.ts";
+import { createRedactor, type Redactor, redactDiff, secretValues } from "../diff/redact.ts";
 import type { LiveIntegration } from "../model/live.ts";
 import type { IntegrationResult } from "./report.ts";
 import { buildUpdate, type UpdateFields } from "./update.ts";
@@ -16,6 +16,13 @@ export interface PlannedIntegration {
   result: IntegrationResult;
   /** The UpdateIntegration fields (real values, never shown), when the result is DRIFTED. */
   update?: UpdateFields;
+  /**
+   * What the service's answer to the update is checked against (the declaration and its diff options), so
+   * the run can let go of the API's document once it is planned.
+   */
+  check?: { declaration: DesiredIntegration; options: DiffOptions };
+  /** The secret values of the request, the declaration and the live integration: scrubbed from errors. */
+  secrets?: string[];
 }
 
 export interface PlanApiInput {
@@ -86,7 +93,16 @@ export function planApi(input: PlanApiInput): PlannedIntegration[] {
     if (fix?.fields) result.action = "update";
     // What no UpdateIntegration can fix is said at plan time, not learnt from a service 400 after a write.
     if (fix && fix.cannot.length > 0) result.error = cannotFix(fix.cannot);
-    out.push(fix?.fields ? { result, update: fix.fields } : { result });
+    out.push(
+      fix?.fields
+        ? {
+            result,
+            update: fix.fields,
+            check: { declaration, options },
+            secrets: secretValues(fix.fields, declaration, live),
+          }
+        : { result },
+    );
   }
 
   for (const [integrationId, live] of liveById) {

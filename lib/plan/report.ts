@@ -39,6 +39,11 @@ export interface ReportError {
   message: string;
 }
 
+/** Something a person should know that did not stop the run (PRODUCT §4: a plan over the limits). */
+export interface ReportWarning {
+  message: string;
+}
+
 /** PRODUCT §3: the CLI's `--json`, the Lambda's return value, and what history records. */
 export interface Report {
   runId: string;
@@ -53,6 +58,7 @@ export interface Report {
   /** Calls per operation, plus "throttled" and "retries". */
   apiCalls: Record<string, number>;
   errors: ReportError[];
+  warnings: ReportWarning[];
 }
 
 /** A count of every status, zeros included, so consumers never meet a missing key. */
@@ -103,4 +109,19 @@ export function compareResults(a: IntegrationResult, b: IntegrationResult): numb
         : a.integrationId > b.integrationId
           ? 1
           : 0;
+}
+
+/** Errors in a deterministic order: by file and position, then API and message. */
+export function compareErrors(a: ReportError, b: ReportError): number {
+  return (
+    cmp(a.file ?? "", b.file ?? "") ||
+    (a.line ?? 0) - (b.line ?? 0) ||
+    (a.column ?? 0) - (b.column ?? 0) ||
+    cmp(a.apiId ?? "", b.apiId ?? "") ||
+    cmp(a.message, b.message)
+  );
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,30 +1,10 @@
-import type { Gateway } from "../apigateway/gateway.ts";
-import type { DesiredApi } from "../desired-state/load.ts";
-import type { Redactor } from "../diff/redact.ts";
+import type { DesiredApiEntry, DesiredState } from "../desired-state/state.ts";
 import type { LiveIntegration } from "../model/live.ts";
 import { type PlannedIntegration, planApi } from "../plan/plan.ts";
 import type { IntegrationResult, ReportError } from "../plan/report.ts";
 import { describeError } from "./failure.ts";
 import { mapPool } from "./pool.ts";
-import type { Progress } from "./reconcile.ts";
-
-export interface RunContext {
-  gateway: Gateway;
-  /** Work items in flight at most; the gateway's limiter bounds the calls themselves. */
-  concurrency: number;
-  deadline?: number;
-  now: () => number;
-  redact: Redactor;
-  onProgress?: (progress: Progress) => void;
-  /** Why the run must start no more writes (its lease was lost), if it must stop. */
-  halted?: () => string | undefined;
-}
-
-export interface ReadOptions extends RunContext {
-  integrationIds?: readonly string[];
-  prune?: boolean;
-  targetedReadLimit: number;
-}
+import type { RunRequest, RunServices } from "./reconcile.ts";
 
 export interface ReadOutcome {
   planned: PlannedIntegration[];
@@ -33,56 +13,68 @@ export interface ReadOutcome {
   errors: ReportError[];
 }
 
+/** Runs targeting at most this many integrations read them one by one instead of listing. */
+export const TARGETED_READ_LIMIT = 5;
+
 /**
- * Reads each API's live state and plans it. A run targeting a few integrations reads them one by one
- * (GetIntegration); any other lists them (GetIntegrations, every page). Routes are read only when the API
- * prunes. A failed read fails that API's integrations, not the run; after the deadline nothing new starts.
+ * Reads each API's live state and plans it, one API at a time per worker: the API's document is read from
+ * the desired state, planned against what the service holds, and let go; only results, and the update and
+ * declaration of each drifted integration, are kept. A run targeting a few integrations reads them one by
+ * one (GetIntegration); any other lists them (GetIntegrations, every page). Routes are read only when the
+ * API prunes. A failed read fails that API's integrations, not the run; after the deadline, or once the
+ * run is interrupted, nothing new starts.
  */
-export async function readAndPlan(apis: readonly DesiredApi[], options: ReadOptions): Promise<ReadOutcome> {
+export async function readAndPlan(
+  apis: readonly DesiredApiEntry[],
+  state: DesiredState,
+  request: RunRequest,
+  services: RunServices,
+): Promise<ReadOutcome> {
   const out: ReadOutcome = { planned: [], results: [], errors: [] };
-  const only = options.integrationIds;
-  const targeted = only !== undefined && only.length <= options.targetedReadLimit;
+  const only = request.integrationIds;
+  const targeted = only !== undefined && only.length <= (services.targetedReadLimit ?? TARGETED_READ_LIMIT);
   let done = 0;
-  await mapPool(apis, options.concurrency, async ({ file, doc }) => {
-    const declared = Object.keys(doc.integrations).filter((id) => !only || only.includes(id));
+  await mapPool(apis, services.concurrency, async (api) => {
+    const declared = api.integrationIds.filter((id) => !only || only.includes(id));
     const fail = (status: "FAILED" | "DEFERRED", error?: IntegrationResult["error"]) => {
-      for (const integrationId of declared.sort()) {
-        out.results.push({
-          apiId: doc.apiId,
-          integrationId,
-          status,
-          diffs: [],
-          ...(error ? { error } : {}),
-        });
+      for (const integrationId of declared) {
+        out.results.push({ apiId: api.apiId, integrationId, status, diffs: [], ...(error ? { error } : {}) });
       }
     };
-    if (options.deadline !== undefined && options.now() >= options.deadline) {
+    if (stopped(request, services)) {
       fail("DEFERRED");
       return;
     }
     // Pruning needs the whole picture, so a targeted run never prunes.
-    const prune = options.prune !== false && doc.prune === true && !only;
+    const prune = request.prune !== false && api.prune && !only;
     try {
       let live: LiveIntegration[];
       if (targeted) {
-        const found = await Promise.all(declared.map((id) => options.gateway.getIntegration(doc.apiId, id)));
+        const found = await Promise.all(declared.map((id) => services.gateway.getIntegration(api.apiId, id)));
         live = found.filter((i) => i !== undefined);
       } else {
-        live = await options.gateway.listIntegrations(doc.apiId);
+        live = await services.gateway.listIntegrations(api.apiId);
       }
-      const routes = prune ? await options.gateway.listRoutes(doc.apiId) : undefined;
-      out.planned.push(...planApi({ desired: doc, live, routes, prune, only, redact: options.redact }));
+      const routes = prune ? await services.gateway.listRoutes(api.apiId) : undefined;
+      const desired = state.document(api.apiId);
+      out.planned.push(...planApi({ desired, live, routes, prune, only, redact: services.redact }));
     } catch (error) {
       const described = describeError(error);
       fail("FAILED", described);
       out.errors.push({
-        file,
-        apiId: doc.apiId,
-        message: `reading API ${doc.apiId} failed: ${described.message}`,
+        file: api.file,
+        apiId: api.apiId,
+        message: `reading API ${api.apiId} failed: ${described.message}`,
       });
     } finally {
-      options.onProgress?.({ phase: "read", done: ++done, total: apis.length });
+      services.onProgress?.({ phase: "read", done: ++done, total: apis.length });
     }
   });
   return out;
+}
+
+/** True once the run must start nothing new: past its deadline, or interrupted. */
+export function stopped(request: RunRequest, services: RunServices): boolean {
+  if (request.interrupt?.aborted) return true;
+  return request.deadline !== undefined && services.now() >= request.deadline;
 }

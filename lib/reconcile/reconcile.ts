@@ -1,37 +1,40 @@
 import { randomUUID } from "node:crypto";
-import type { Gateway, LiveApi } from "../apigateway/gateway.ts";
-import { DEFAULT_CONCURRENCY } from "../apigateway/limiter.ts";
-import type { DesiredApi, DesiredState } from "../desired-state/load.ts";
-import { createRedactor, type Redactor } from "../diff/redact.ts";
-import { type BlastRadiusLimits, checkApiGuards, checkBlastRadius, DEFAULT_LIMITS } from "../plan/guards.ts";
-import type { PlannedIntegration } from "../plan/plan.ts";
+import type { Gateway } from "../apigateway/gateway.ts";
+import type { DesiredApiEntry, DesiredState } from "../desired-state/state.ts";
+import type { Redactor } from "../diff/redact.ts";
 import {
+  type BlastRadiusLimits,
+  blockedMessage,
+  checkApiGuards,
+  checkBlastRadius,
+  DEFAULT_LIMITS,
+  wouldBlockMessage,
+} from "../plan/guards.ts";
+import {
+  compareErrors,
   compareResults,
   type IntegrationResult,
   type Mode,
   type Report,
   type ReportError,
+  type ReportWarning,
   runStatus,
   summarise,
 } from "../plan/report.ts";
+import { findApis } from "./apis.ts";
 import { applyPlanned } from "./apply.ts";
 import { type Lease, LeaseKeeper } from "./lease.ts";
 import { readAndPlan } from "./read.ts";
 
 export interface Progress {
-  phase: "guard" | "read" | "apply";
+  phase: "read" | "apply";
   done: number;
   total: number;
 }
 
-export interface ReconcileInput {
+/** What a run is asked to do. */
+export interface RunRequest {
   mode: Mode;
-  /** A loaded desired state; a state with errors fails the run before any call. */
-  desired: DesiredState;
-  desiredRevision: string;
-  gateway: Gateway;
-  /** The report's apiCalls, read when the run ends. */
-  apiCalls?: () => Record<string, number>;
   /** Only these APIs (each must have a file). */
   apiIds?: readonly string[];
   /** Only these integrations (each must be declared in a selected API). */
@@ -39,24 +42,44 @@ export interface ReconcileInput {
   /** false turns pruning off for this run; otherwise each file's `prune` decides. */
   prune?: boolean;
   limits?: BlastRadiusLimits;
-  /** The account and Region the run acts in, for files that name them. */
+  runId?: string;
+  /** Epoch ms after which nothing new starts; the rest is DEFERRED. */
+  deadline?: number;
+  /** Aborted by SIGINT/SIGTERM: no new call starts, the writes in flight finish, the run reports. */
+  interrupt?: AbortSignal;
+}
+
+/** The desired state a run enforces, and the git revision it came from. */
+export interface DesiredInput {
+  state: DesiredState;
+  /** The git SHA of the desired state, or "unknown". */
+  revision: string;
+}
+
+/** Where a run acts, as its credentials say (STS for the CLI, the function's ARN in Lambda). */
+export interface Where {
   account?: string;
   region?: string;
+}
+
+/** Everything a run talks to or reads the time from: built by the composition root (lib/runtime). */
+export interface RunServices {
+  gateway: Gateway;
+  /** The report's apiCalls, read when the run ends. */
+  apiCalls: () => Record<string, number>;
+  where: Where;
   /** Records the report when the run ends. */
   history?: HistoryRecorder;
   /** Taken by apply runs before their first write. */
   lease?: Lease;
   leaseTtlMs?: number;
-  /** Epoch ms after which nothing new starts; the rest is DEFERRED. */
-  deadline?: number;
-  now?: () => number;
-  runId?: string;
-  redact?: Redactor;
-  onProgress?: (progress: Progress) => void;
-  /** Work items (API reads, writes) in flight at most. Default 8, the limiter's default concurrency. */
-  concurrency?: number;
+  redact: Redactor;
+  now: () => number;
+  /** Work items (API reads, writes) in flight at most. */
+  concurrency: number;
   /** Runs targeting at most this many integrations read them one by one instead of listing. */
   targetedReadLimit?: number;
+  onProgress?: (progress: Progress) => void;
 }
 
 /** Short, and renewed while the run writes: a run that dies blocks the next one for two minutes at most. */
@@ -73,11 +96,15 @@ export interface HistoryRecorder {
  * written, nothing is dropped silently: the report says so (an error entry; an otherwise successful run
  * becomes PARTIAL) and still carries every drift, for the caller's output and logs.
  */
-export async function reconcile(input: ReconcileInput): Promise<Report> {
-  const report = await runOnce(input);
-  if (!input.history) return report;
+export async function reconcile(
+  request: RunRequest,
+  desired: DesiredInput,
+  services: RunServices,
+): Promise<Report> {
+  const report = await runOnce(request, desired, services);
+  if (!services.history) return report;
   try {
-    await input.history.record(report);
+    await services.history.record(report);
     return report;
   } catch (error) {
     const keep = report.status === "FAILED" || report.status === "BLOCKED";
@@ -95,39 +122,55 @@ export async function reconcile(input: ReconcileInput): Promise<Report> {
 }
 
 /**
- * One run: guards for every API first (any mismatch stops the run before it writes), the lease for an
- * apply, then read and plan each API, the blast-radius guard over the whole plan, and the writes. One
- * failing integration never stops the others. Returns the report of PRODUCT §3.
+ * One run: the guards for every API first (a mismatch stops the run before it writes; an API that does not
+ * exist is that API's problem), the lease for an apply, then read and plan each API, the blast-radius
+ * guard over the whole plan, and the writes. One failing integration never stops the others. Returns the
+ * report of PRODUCT §3.
  */
-async function runOnce(input: ReconcileInput): Promise<Report> {
-  const now = input.now ?? Date.now;
+async function runOnce(request: RunRequest, desired: DesiredInput, services: RunServices): Promise<Report> {
+  const { now } = services;
   const startedAt = now();
-  const runId = input.runId ?? randomUUID();
-  const report = (status: Report["status"], results: IntegrationResult[], errors: ReportError[]): Report => {
+  const runId = request.runId ?? randomUUID();
+  const report = (
+    status: Report["status"],
+    results: IntegrationResult[],
+    errors: readonly ReportError[],
+    warnings: ReportWarning[] = [],
+  ): Report => {
     const integrations = [...results].sort(compareResults);
     return {
       runId,
       startedAt: new Date(startedAt).toISOString(),
       finishedAt: new Date(now()).toISOString(),
-      mode: input.mode,
-      desiredRevision: input.desiredRevision,
+      mode: request.mode,
+      desiredRevision: desired.revision,
       status,
       summary: summarise(integrations),
       integrations,
-      apiCalls: input.apiCalls?.() ?? {},
-      errors,
+      apiCalls: services.apiCalls(),
+      errors: [...errors].sort(compareErrors),
+      warnings,
     };
   };
 
-  if (input.desired.errors.length > 0) return report("FAILED", [], input.desired.errors);
-  const selection = select(input.desired, input.apiIds, input.integrationIds);
+  if (desired.state.errors.length > 0) return report("FAILED", [], desired.state.errors);
+  const selection = select(desired.state, request);
   if (selection.errors.length > 0) return report("FAILED", [], selection.errors);
 
-  const guardErrors = await runGuards(selection.apis, input);
+  const found = await findApis(selection.apis, services.gateway);
+  const guardErrors: ReportError[] = [];
+  for (const api of selection.apis) {
+    const live = found.live.get(api.apiId);
+    if (!live) continue;
+    for (const message of checkApiGuards(api, { ...live, ...services.where })) {
+      guardErrors.push({ file: api.file, apiId: api.apiId, message });
+    }
+  }
   if (guardErrors.length > 0) return report("FAILED", [], guardErrors);
+  const { results: absent, errors: absentErrors } = absentApis(found, request, services.where);
 
-  const lease = input.mode === "apply" ? input.lease : undefined;
-  const leaseTtl = input.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS;
+  const lease = request.mode === "apply" ? services.lease : undefined;
+  const leaseTtl = services.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS;
   let keeper: LeaseKeeper | undefined;
   if (lease) {
     let grant: Awaited<ReturnType<Lease["acquire"]>>;
@@ -152,45 +195,82 @@ async function runOnce(input: ReconcileInput): Promise<Report> {
     keeper = new LeaseKeeper(lease, runId, leaseTtl);
   }
   try {
-    const context = {
-      gateway: input.gateway,
-      concurrency: input.concurrency ?? DEFAULT_CONCURRENCY,
-      deadline: input.deadline,
-      now,
-      redact: input.redact ?? createRedactor(),
-      onProgress: input.onProgress,
-      halted: () => keeper?.lost,
-    };
-    const read = await readAndPlan(selection.apis, {
-      ...context,
-      integrationIds: input.integrationIds,
-      prune: input.prune,
-      targetedReadLimit: input.targetedReadLimit ?? 5,
-    });
-    const planned: PlannedIntegration[] = read.planned;
-    const results = [...read.results, ...planned.map((p) => p.result)];
+    const readable = selection.apis.filter((a) => found.live.has(a.apiId));
+    const read = await readAndPlan(readable, desired.state, request, services);
+    const planned = read.planned;
+    const results = [...absent, ...read.results, ...planned.map((p) => p.result)];
+    const errors = [...absentErrors, ...read.errors];
 
-    const radius = checkBlastRadius(planned, input.limits ?? DEFAULT_LIMITS);
-    if (radius.blockedBy) return report("BLOCKED", results, [...read.errors, { message: radius.blockedBy }]);
-    if (input.mode === "plan") return report(runStatus("plan", results), results, read.errors);
+    const radius = checkBlastRadius(planned, request.limits ?? DEFAULT_LIMITS);
+    if (request.mode === "plan") {
+      const warnings = radius.over.length > 0 ? [{ message: wouldBlockMessage(radius) }] : [];
+      return report(runStatus("plan", results), results, errors, warnings);
+    }
+    if (radius.over.length > 0)
+      return report("BLOCKED", results, [...errors, { message: blockedMessage(radius) }]);
 
-    const applied = await applyPlanned(planned, selection.apis, context);
-    const final = [...read.results, ...applied];
-    const errors = keeper?.lost ? [...read.errors, { message: keeper.lost }] : read.errors;
-    return report(runStatus("apply", final), final, errors);
+    const applied = await applyPlanned(planned, request, services, () => keeper?.lost);
+    const final = [...absent, ...read.results, ...applied];
+    const stops = [
+      ...(keeper?.lost ? [{ message: keeper.lost }] : []),
+      ...(request.interrupt?.aborted
+        ? [{ message: "interrupted: no write was started after the signal; the writes in flight finished" }]
+        : []),
+    ];
+    return report(runStatus("apply", final), final, [...errors, ...stops]);
   } finally {
     keeper?.stop();
     await lease?.release(runId).catch(() => undefined);
   }
 }
 
-function select(
-  desired: DesiredState,
-  apiIds: readonly string[] | undefined,
-  integrationIds: readonly string[] | undefined,
-): { apis: DesiredApi[]; errors: ReportError[] } {
+/**
+ * The results of APIs the guard could not find (every declared integration MISSING, with why) or could not
+ * look up (FAILED). Neither stops the run: the other APIs are planned and fixed as usual.
+ */
+function absentApis(
+  found: Awaited<ReturnType<typeof findApis>>,
+  request: RunRequest,
+  where: Where,
+): { results: IntegrationResult[]; errors: ReportError[] } {
+  const results: IntegrationResult[] = [];
   const errors: ReportError[] = [];
-  const known = new Set(desired.apis.map((a) => a.doc.apiId));
+  const declared = (api: DesiredApiEntry) =>
+    api.integrationIds.filter((id) => !request.integrationIds || request.integrationIds.includes(id));
+  const place = [where.account && `account ${where.account}`, where.region].filter(Boolean).join(", ");
+  for (const api of found.missing) {
+    const message = `API ${api.apiId} does not exist${place ? ` in ${place}` : ""}; check the apiId in ${api.file} and the run's credentials and Region`;
+    errors.push({ file: api.file, apiId: api.apiId, message });
+    for (const integrationId of declared(api)) {
+      results.push({
+        apiId: api.apiId,
+        integrationId,
+        status: "MISSING",
+        diffs: [],
+        error: { name: "NotFoundException", message },
+      });
+    }
+  }
+  for (const { api, error } of found.unreadable) {
+    errors.push({
+      file: api.file,
+      apiId: api.apiId,
+      message: `cannot check API ${api.apiId}: ${error.message}`,
+    });
+    for (const integrationId of declared(api)) {
+      results.push({ apiId: api.apiId, integrationId, status: "FAILED", diffs: [], error });
+    }
+  }
+  return { results, errors };
+}
+
+function select(
+  state: DesiredState,
+  request: RunRequest,
+): { apis: DesiredApiEntry[]; errors: ReportError[] } {
+  const { apiIds, integrationIds } = request;
+  const errors: ReportError[] = [];
+  const known = new Set(state.apis.map((a) => a.apiId));
   for (const id of apiIds ?? []) {
     if (!known.has(id)) {
       errors.push({
@@ -199,52 +279,16 @@ function select(
       });
     }
   }
-  let apis = apiIds ? desired.apis.filter((a) => apiIds.includes(a.doc.apiId)) : desired.apis;
+  let apis = apiIds ? state.apis.filter((a) => apiIds.includes(a.apiId)) : [...state.apis];
   if (integrationIds) {
     for (const id of integrationIds) {
-      if (!apis.some((a) => Object.hasOwn(a.doc.integrations, id))) {
+      if (!apis.some((a) => a.integrationIds.includes(id))) {
         errors.push({
           message: `integration ${id} is not declared in the desired state of the selected APIs`,
         });
       }
     }
-    apis = apis.filter((a) => integrationIds.some((id) => Object.hasOwn(a.doc.integrations, id)));
+    apis = apis.filter((a) => integrationIds.some((id) => a.integrationIds.includes(id)));
   }
   return { apis, errors };
-}
-
-/** GetApi for every selected API, then the protocol/account/region guards; all before any write. */
-async function runGuards(apis: readonly DesiredApi[], input: ReconcileInput): Promise<ReportError[]> {
-  const errors: ReportError[] = [];
-  let done = 0;
-  await Promise.all(
-    apis.map(async ({ file, doc }) => {
-      let live: LiveApi | undefined;
-      try {
-        live = await input.gateway.getApi(doc.apiId);
-      } catch (error) {
-        errors.push({
-          file,
-          apiId: doc.apiId,
-          message: `cannot check API ${doc.apiId}: ${(error as Error).message}`,
-        });
-        return;
-      } finally {
-        input.onProgress?.({ phase: "guard", done: ++done, total: apis.length });
-      }
-      if (!live) {
-        const where = [input.account && `account ${input.account}`, input.region].filter(Boolean).join(", ");
-        errors.push({
-          file,
-          apiId: doc.apiId,
-          message: `API ${doc.apiId} does not exist${where ? ` in ${where}` : ""}; check the apiId in ${file} and the run's credentials and Region`,
-        });
-        return;
-      }
-      for (const message of checkApiGuards(doc, { ...live, account: input.account, region: input.region })) {
-        errors.push({ file, apiId: doc.apiId, message });
-      }
-    }),
-  );
-  return errors.sort((a, b) => ((a.apiId ?? "") < (b.apiId ?? "") ? -1 : 1));
 }

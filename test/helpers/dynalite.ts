@@ -73,6 +73,7 @@ export function sampleReport(
     integrations,
     apiCalls: { GetApi: 1, GetIntegrations: 1, throttled: 0, retries: 0 },
     errors: [],
+    warnings: [],
     ...overrides,
   };
 }

@@ -9,12 +9,13 @@ import { createApiGatewayClient } from "../../lib/apigateway/client.ts";
 import { type Gateway, SdkGateway } from "../../lib/apigateway/gateway.ts";
 import { type LimiterOptions, RateLimiter } from "../../lib/apigateway/limiter.ts";
 import { CallStats } from "../../lib/apigateway/stats.ts";
-import type { AwsContext, AwsOptions } from "../../lib/cli/aws.ts";
-import { createAwsContext } from "../../lib/cli/aws.ts";
-import type { DesiredState } from "../../lib/desired-state/load.ts";
+import type { RuntimeFactory } from "../../lib/cli/run.ts";
+import { type DesiredState, documents, stateFromDocuments } from "../../lib/desired-state/state.ts";
 import { DynamoLease } from "../../lib/history/lease.ts";
 import { DynamoHistory } from "../../lib/history/store.ts";
+import { reconcile } from "../../lib/reconcile/reconcile.ts";
 import { historyTable, startDynalite } from "./dynalite.ts";
+import { desiredInput, tapGateway, testServices, wrappedRuntime } from "./run.ts";
 import { addBulkDrift, startWorld } from "./world.ts";
 
 export const HTTP_API = "a1b2c3d4e5";
@@ -49,7 +50,7 @@ export function driftedWorld(
   options: { bulk: number; webSocketDrift?: boolean; prune?: { strays: number } },
 ): DriftedWorld {
   const world: DriftedWorld = { desired: example, drifted: [], pruned: [], protected: [] };
-  const apis = example.apis.map((api) => {
+  const apis = documents(example).map((api) => {
     if (api.doc.apiId !== HTTP_API) return api;
     const integrations = { ...api.doc.integrations };
     for (const id of addBulkDrift(emulator, HTTP_API, integrations, options.bulk)) {
@@ -85,7 +86,7 @@ export function driftedWorld(
     emulator.overwriteIntegration(WS_API, "cnx1a2b", { description: "edited in the console" });
     world.drifted.push(`${WS_API}/msg5c6d`, `${WS_API}/cnx1a2b`);
   }
-  world.desired = { errors: [], apis };
+  world.desired = stateFromDocuments(apis);
   return world;
 }
 
@@ -99,29 +100,15 @@ export class WriteCounter {
 
   wrap(gateway: Gateway): Gateway {
     const bump = (counts: Map<Key, number>, key: Key) => counts.set(key, (counts.get(key) ?? 0) + 1);
-    return {
-      listApis: () => gateway.listApis(),
-      getApi: (apiId) => gateway.getApi(apiId),
-      listIntegrations: (apiId) => gateway.listIntegrations(apiId),
-      getIntegration: (apiId, id) => gateway.getIntegration(apiId, id),
-      listRoutes: (apiId) => gateway.listRoutes(apiId),
-      updateIntegration: (apiId, id, fields) => {
-        bump(this.updates, `${apiId}/${id}`);
-        return gateway.updateIntegration(apiId, id, fields);
-      },
-      deleteIntegration: (apiId, id) => {
-        bump(this.deletes, `${apiId}/${id}`);
-        return gateway.deleteIntegration(apiId, id);
-      },
-    };
+    return tapGateway(gateway, (method, [apiId, id]) => {
+      if (method === "updateIntegration") bump(this.updates, `${apiId}/${id}`);
+      if (method === "deleteIntegration") bump(this.deletes, `${apiId}/${id}`);
+    });
   }
 
-  /** The CLI's AWS context with this counter around its gateway (for `main`'s `deps.aws`). */
-  aws(): (options: AwsOptions) => AwsContext {
-    return (options) => {
-      const context = createAwsContext(options);
-      return { ...context, gateway: this.wrap(context.gateway) };
-    };
+  /** The CLI's runtime with this counter around every run's gateway (for `main`'s `deps.runtime`). */
+  runtime(): RuntimeFactory {
+    return wrappedRuntime((gateway) => this.wrap(gateway));
   }
 }
 
@@ -241,4 +228,29 @@ export function useFaultWorld(
     vi.unstubAllEnvs();
     vi.restoreAllMocks();
   });
+}
+
+/** One apply of a fault test: the world's desired state over `gateway`, with history and lease. */
+export function faultApply(options: {
+  world: { desired: DesiredState };
+  revision: string;
+  gateway: { gateway: Gateway; apiCalls?: () => Record<string, number> };
+  history?: DynamoHistory;
+  lease?: DynamoLease;
+  now?: () => number;
+  deadline?: number;
+  concurrency?: number;
+}) {
+  return reconcile(
+    { mode: "apply", ...(options.deadline !== undefined ? { deadline: options.deadline } : {}) },
+    desiredInput(options.world.desired, options.revision),
+    testServices(options.gateway.gateway, {
+      ...(options.gateway.apiCalls ? { apiCalls: options.gateway.apiCalls } : {}),
+      where: { account: ACCOUNT, region: REGION },
+      ...(options.history ? { history: options.history } : {}),
+      ...(options.lease ? { lease: options.lease } : {}),
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+    }),
+  );
 }

@@ -5,9 +5,11 @@ import { vi } from "vitest";
 import type { HandlerDeps } from "../../functions/reconcile/app.ts";
 import { parseConfig } from "../../functions/reconcile/config.ts";
 import type { Gateway } from "../../lib/apigateway/gateway.ts";
-import type { DesiredState } from "../../lib/desired-state/load.ts";
+import type { DesiredState } from "../../lib/desired-state/state.ts";
+import { createRedactor } from "../../lib/diff/redact.ts";
 import type { Report } from "../../lib/plan/report.ts";
 import { InMemoryLease, type Lease } from "../../lib/reconcile/lease.ts";
+import type { Runtime } from "../../lib/runtime/runtime.ts";
 
 /** The ARN of the deployed function: its Region and account are what the guards check. */
 export const FUNCTION_ARN = "arn:aws:lambda:eu-west-1:123456789012:function:apigw-drift-reconcile";
@@ -30,7 +32,10 @@ export function lambdaContext(invokedFunctionArn = FUNCTION_ARN, remainingMs = 6
   };
 }
 
-/** Handler dependencies with in-memory history and lease, and a Powertools Logger and Metrics as deployed. */
+/**
+ * Handler dependencies with in-memory history and lease, a runtime whose runs use the gateway `gateway()`
+ * gives (built once, as a cold start builds it), and a Powertools Logger and Metrics as deployed.
+ */
 export function handlerDeps(options: {
   desired: DesiredState;
   gateway: () => { gateway: Gateway; apiCalls: () => Record<string, number> };
@@ -38,28 +43,48 @@ export function handlerDeps(options: {
   env?: Record<string, string>;
 }) {
   const recorded: Report[] = [];
-  let gatewaysBuilt = 0;
+  let runtimesBuilt = 0;
   let desiredReads = 0;
+  const config = parseConfig({ DRIFT_HISTORY_TABLE: "history", ...options.env });
+  const lease = options.lease ?? new InMemoryLease();
+  const history = {
+    record: async (report: Report) => {
+      recorded.push(structuredClone(report));
+    },
+  };
+  let runtime: Runtime | undefined;
   const deps: HandlerDeps = {
-    config: parseConfig({ DRIFT_HISTORY_TABLE: "history", ...options.env }),
+    config,
     desired: async () => {
       desiredReads++;
       return { state: options.desired, revision: "0123456789abcdef0123456789abcdef01234567" };
     },
-    gateway: () => {
-      gatewaysBuilt++;
-      return options.gateway();
+    runtime: async () => {
+      if (runtime) return runtime;
+      runtimesBuilt++;
+      const { gateway, apiCalls } = options.gateway();
+      const redact = createRedactor(config.APIGW_DRIFT_REDACTION_KEY);
+      runtime = {
+        redact,
+        services: ({ where }) => ({
+          gateway,
+          apiCalls,
+          where,
+          history,
+          lease,
+          redact,
+          now: Date.now,
+          concurrency: config.CONCURRENCY,
+        }),
+        region: async () => "eu-west-1",
+        close: async () => {},
+      };
+      return runtime;
     },
-    history: {
-      record: async (report) => {
-        recorded.push(structuredClone(report));
-      },
-    },
-    lease: options.lease ?? new InMemoryLease(),
     logger: new Logger({ serviceName: "apigw-drift" }),
     metrics: new Metrics({ namespace: "ApigwDrift", serviceName: "apigw-drift" }),
   };
-  return { deps, recorded, gatewaysBuilt: () => gatewaysBuilt, desiredReads: () => desiredReads };
+  return { deps, recorded, runtimesBuilt: () => runtimesBuilt, desiredReads: () => desiredReads };
 }
 
 /**

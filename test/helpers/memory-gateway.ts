@@ -46,9 +46,9 @@ export class MemoryGateway implements Gateway {
     return this.apis.get(apiId)?.integrations.get(integrationId);
   }
 
-  async listApis(): Promise<LiveApi[]> {
+  async *apiPages(): AsyncGenerator<{ items: LiveApi[]; last: boolean }> {
     this.#enter("GetApis");
-    return [...this.apis.values()].map((a) => a.api);
+    yield { items: [...this.apis.values()].map((a) => a.api), last: true };
   }
 
   async getApi(apiId: string): Promise<LiveApi | undefined> {

@@ -4,14 +4,14 @@ import { join } from "node:path";
 import { afterEach, beforeEach } from "vitest";
 import { main } from "../../lib/cli/main.ts";
 import type { IntegrationResult, Report } from "../../lib/plan/report.ts";
-import { recordingAws } from "./moto.ts";
+import { recordingRuntime } from "./moto.ts";
 import { MOTO_ACCOUNT } from "./moto-server.ts";
 import { captureIo } from "./world.ts";
 
 /**
  * The product's CLI entry (`main`) as a user runs it against moto, each test in a scratch folder of its own
  * (desired state and the embedded history store): `import`, `plan --json`, `apply --json`, with the
- * product's own AWS context recorded (see recordingAws).
+ * product's own AWS context recorded (see recordingRuntime).
  */
 export function useCli() {
   const state = { cwd: "", desired: "" };
@@ -24,10 +24,10 @@ export function useCli() {
   });
 
   async function cli(args: string[]) {
-    const recorder = recordingAws();
+    const recorder = recordingRuntime();
     // The account guard checks against moto's account, as STS would answer it.
     const io = captureIo({ APIGW_DRIFT_ACCOUNT: MOTO_ACCOUNT }, state.cwd);
-    const code = await main([...args, "--desired", state.desired], io, { aws: recorder.aws });
+    const code = await main([...args, "--desired", state.desired], io, { runtime: recorder.runtime });
     return { code, out: io.out, err: io.err, sent: recorder.sent };
   }
 

@@ -12,11 +12,8 @@ import {
 } from "@aws-sdk/client-apigatewayv2";
 import type { InitializeHandlerArguments, InitializeHandlerOutput } from "@smithy/types";
 import { afterAll, afterEach, beforeAll, beforeEach, vi } from "vitest";
-import { createApiGatewayClient } from "../../lib/apigateway/client.ts";
-import { SdkGateway } from "../../lib/apigateway/gateway.ts";
-import { RateLimiter } from "../../lib/apigateway/limiter.ts";
-import { CallStats } from "../../lib/apigateway/stats.ts";
-import type { AwsContext, AwsOptions } from "../../lib/cli/aws.ts";
+import type { RuntimeFactory } from "../../lib/cli/run.ts";
+import { createRuntime } from "../../lib/runtime/runtime.ts";
 import { type MotoServer, startMoto } from "./moto-server.ts";
 import { requireTool, type Tool } from "./tools.ts";
 
@@ -62,32 +59,26 @@ export interface SentCall {
 type Next = (args: InitializeHandlerArguments<object>) => Promise<InitializeHandlerOutput<object>>;
 
 /**
- * The CLI's AWS context (the product's own client, limiter and gateway, on the SDK's standard environment),
- * with a recorder of every command the product sends: moto keeps no call log, so this is the trace.
+ * The CLI's runtime (the product's own composition root, on the SDK's standard environment), with a
+ * recorder of every command the product sends: moto keeps no call log, so this is the trace.
  */
-export function recordingAws(): { aws: (o: AwsOptions) => AwsContext; sent: SentCall[] } {
+export function recordingRuntime(): { runtime: RuntimeFactory; sent: SentCall[] } {
   const sent: SentCall[] = [];
-  const aws = (o: AwsOptions): AwsContext => {
-    const limiter = new RateLimiter({ rate: o.rate, concurrency: o.concurrency });
-    const stats = new CallStats();
-    // As createAwsContext builds it (lib/cli/aws.ts), plus the recorder.
-    const client = createApiGatewayClient({ limiter, stats });
-    client.middlewareStack.add(
-      ((next: Next, context: { commandName?: string }) => (args: InitializeHandlerArguments<object>) => {
-        const operation = (context.commandName ?? "unknown").replace(/Command$/, "");
-        sent.push({ operation, input: structuredClone(args.input) as Record<string, unknown> });
-        return next(args);
-      }) as never,
-      { step: "initialize", name: "motoRecorder" },
-    );
-    return {
-      gateway: new SdkGateway(client, limiter),
-      stats,
-      limiter,
-      region: () => client.config.region(),
-    };
-  };
-  return { aws, sent };
+  const runtime: RuntimeFactory = (config) =>
+    createRuntime({
+      ...config,
+      instrument: (client) => {
+        client.middlewareStack.add(
+          ((next: Next, context: { commandName?: string }) => (args: InitializeHandlerArguments<object>) => {
+            const operation = (context.commandName ?? "unknown").replace(/Command$/, "");
+            sent.push({ operation, input: structuredClone(args.input) as Record<string, unknown> });
+            return next(args);
+          }) as never,
+          { step: "initialize", name: "motoRecorder" },
+        );
+      },
+    });
+  return { runtime, sent };
 }
 
 /** The operations of `sent`, in order. */

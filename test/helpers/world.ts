@@ -8,6 +8,7 @@ import { type LimiterOptions, RateLimiter } from "../../lib/apigateway/limiter.t
 import { CallStats } from "../../lib/apigateway/stats.ts";
 import type { CliIo } from "../../lib/cli/io.ts";
 import { readDesiredFolder } from "../../lib/desired-state/folder.ts";
+import { documents } from "../../lib/desired-state/state.ts";
 
 /**
  * An emulator seeded from the example desired state, with the SDK's standard environment pointing at
@@ -16,7 +17,7 @@ import { readDesiredFolder } from "../../lib/desired-state/folder.ts";
 export async function startWorld(options: EmulatorOptions = {}) {
   const emulator = await startEmulator({ seed: 7, ...options });
   const desired = await readDesiredFolder("desired-state");
-  seedFromDesired(emulator, desired.apis);
+  seedFromDesired(emulator, documents(desired));
   vi.stubEnv("AWS_ENDPOINT_URL_APIGATEWAYV2", emulator.url);
   vi.stubEnv("AWS_REGION", "eu-west-1");
   vi.stubEnv("AWS_ACCESS_KEY_ID", "test");

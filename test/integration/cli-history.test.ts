@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { injectDrift } from "../../emulator/seed.ts";
 import type { Emulator } from "../../emulator/server.ts";
 import { main } from "../../lib/cli/main.ts";
-import type { DesiredState } from "../../lib/desired-state/load.ts";
+import type { DesiredState } from "../../lib/desired-state/state.ts";
+import { documents } from "../../lib/desired-state/state.ts";
 import { historyTable, startDynalite } from "../helpers/dynalite.ts";
 import { captureIo, startWorld } from "../helpers/world.ts";
 
@@ -34,7 +35,7 @@ afterEach(async () => {
 
 describe("history through the CLI, in the embedded store", () => {
   it("lists every drift apply saw, with paths and values, secrets redacted", async () => {
-    injectDrift(emulator, desired.apis);
+    injectDrift(emulator, documents(desired));
     emulator.overwriteIntegration("a1b2c3d4e5", "prx3m9a", {
       requestParameters: {
         ...(emulator.getIntegration("a1b2c3d4e5", "prx3m9a")?.requestParameters as object),
@@ -88,7 +89,7 @@ describe("history through the CLI, in the embedded store", () => {
   });
 
   it("adds no drift events for a clean second run, but records the run", async () => {
-    injectDrift(emulator, desired.apis);
+    injectDrift(emulator, documents(desired));
     await cli(["apply"]);
     const before = JSON.parse((await cli(["history", "--json"])).io.out) as unknown[];
     expect((await cli(["apply"])).code).toBe(0);
@@ -99,7 +100,7 @@ describe("history through the CLI, in the embedded store", () => {
   });
 
   it("lets only one of two runs at once use a folder's store; the other exits 1 and changes nothing", async () => {
-    injectDrift(emulator, desired.apis);
+    injectDrift(emulator, documents(desired));
     emulator.faults.configure({ latency: { ms: 30 } });
     const [a, b] = await Promise.all([cli(["apply"]), cli(["apply"])]);
     const loser = a.code === 1 ? a : b;
@@ -117,7 +118,7 @@ describe("history and the lease in a DynamoDB table", () => {
       const table = await historyTable(dynamo.client);
       vi.stubEnv("AWS_ENDPOINT_URL_DYNAMODB", dynamo.endpoint);
       const env = { DRIFT_HISTORY_TABLE: table };
-      injectDrift(emulator, desired.apis);
+      injectDrift(emulator, documents(desired));
       emulator.faults.configure({ latency: { ms: 30 } });
       const [a, b] = await Promise.all([cli(["apply"], env), cli(["apply"], env)]);
       expect([a.code, b.code].sort()).toEqual([0, 1]);
@@ -132,5 +133,43 @@ describe("history and the lease in a DynamoDB table", () => {
     } finally {
       await dynamo.close();
     }
+  });
+});
+
+describe("apply --no-history", () => {
+  it("records nothing, but still takes the store's lease (PRODUCT §4), and a plan --no-history opens no store", async () => {
+    injectDrift(emulator, documents(desired));
+    const seen: string[] = [];
+    const open = async () =>
+      ({
+        history: {
+          record: async () => {
+            seen.push("record");
+          },
+        } as never,
+        lease: {
+          acquire: async (owner: string) => {
+            seen.push(`acquire ${owner.length > 0}`);
+            return { acquired: true as const };
+          },
+          renew: async () => {},
+          release: async () => {
+            seen.push("release");
+          },
+        },
+        tableName: "t",
+        location: "a test store",
+        close: async () => {
+          seen.push("close");
+        },
+      }) as never;
+    const io = captureIo({}, cwd);
+    expect(await main(["apply", "--no-history", "--desired", DESIRED], io, { history: { open } })).toBe(0);
+    expect(seen).toEqual(["acquire true", "release", "close"]);
+    seen.length = 0;
+    expect(
+      await main(["plan", "--no-history", "--desired", DESIRED], captureIo({}, cwd), { history: { open } }),
+    ).toBe(0);
+    expect(seen).toEqual([]);
   });
 });

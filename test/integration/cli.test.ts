@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { injectDrift } from "../../emulator/seed.ts";
 import type { Emulator } from "../../emulator/server.ts";
 import { main } from "../../lib/cli/main.ts";
-import type { DesiredState } from "../../lib/desired-state/load.ts";
+import type { DesiredState } from "../../lib/desired-state/state.ts";
+import { documents } from "../../lib/desired-state/state.ts";
 import type { Report } from "../../lib/plan/report.ts";
 import { captureIo, startWorld } from "../helpers/world.ts";
 
@@ -30,7 +31,7 @@ afterEach(async () => {
 
 describe("apigw-drift plan / apply / import against the emulator", () => {
   it("exits 2 on drift with --detailed-exitcode, 0 after apply, and 0 on the plan after", async () => {
-    injectDrift(emulator, desired.apis);
+    injectDrift(emulator, documents(desired));
     const plan = user();
     expect(await cli(["plan", "--detailed-exitcode"], plan)).toBe(2);
     expect(plan.out).toContain("~ lmb7k2q  drifted: will be updated in place");
@@ -45,7 +46,7 @@ describe("apigw-drift plan / apply / import against the emulator", () => {
   });
 
   it("prints the report alone on stdout with --json", async () => {
-    injectDrift(emulator, desired.apis);
+    injectDrift(emulator, documents(desired));
     const io = user();
     expect(await cli(["plan", "--json"], io)).toBe(0);
     const report = JSON.parse(io.out) as Report;
@@ -62,12 +63,13 @@ describe("apigw-drift plan / apply / import against the emulator", () => {
         "startedAt",
         "status",
         "summary",
+        "warnings",
       ].sort(),
     );
   });
 
   it("renders a pull-request comment with --markdown", async () => {
-    injectDrift(emulator, desired.apis);
+    injectDrift(emulator, documents(desired));
     const io = user();
     await cli(["plan", "--markdown", "--no-history"], io);
     expect(io.out).toMatch(/^### apigw-drift plan: DRIFTED\n/);

@@ -7,7 +7,8 @@ import { injectDrift } from "../../emulator/seed.ts";
 import type { Emulator } from "../../emulator/server.ts";
 import { createReconcileHandler } from "../../functions/reconcile/app.ts";
 import { main } from "../../lib/cli/main.ts";
-import type { DesiredState } from "../../lib/desired-state/load.ts";
+import type { DesiredState } from "../../lib/desired-state/state.ts";
+import { documents } from "../../lib/desired-state/state.ts";
 import { DynamoLease } from "../../lib/history/lease.ts";
 import type { Report } from "../../lib/plan/report.ts";
 import { InMemoryLease } from "../../lib/reconcile/lease.ts";
@@ -31,7 +32,7 @@ let cwd: string;
 beforeEach(async () => {
   ({ emulator, desired, close } = await startWorld());
   cwd = await mkdtemp(join(tmpdir(), "apigw-drift-guards-"));
-  injectDrift(emulator, desired.apis);
+  injectDrift(emulator, documents(desired));
   emulator.calls.reset();
 });
 afterEach(async () => {
@@ -63,14 +64,14 @@ describe("guards through the CLI, against the emulator", () => {
     expect(report).toMatchObject({ status: "FAILED", integrations: [] });
     expect(report.errors).toEqual([
       {
-        file: HTTP_FILE,
-        apiId: HTTP_API,
-        message: `API ${HTTP_API} is in eu-west-1 by its file, but this run acts in us-east-1; run it with AWS_REGION=eu-west-1`,
-      },
-      {
         file: WS_FILE,
         apiId: WS_API,
         message: `API ${WS_API} is in eu-west-1 by its file, but this run acts in us-east-1; run it with AWS_REGION=eu-west-1`,
+      },
+      {
+        file: HTTP_FILE,
+        apiId: HTTP_API,
+        message: `API ${HTTP_API} is in eu-west-1 by its file, but this run acts in us-east-1; run it with AWS_REGION=eu-west-1`,
       },
     ]);
     expect(emulator.calls.operations()).toEqual(["GetApi", "GetApi"]);
@@ -95,9 +96,10 @@ describe("guards through the CLI, against the emulator", () => {
     const { code, report } = await cli(["apply", "--desired", DESIRED, ...flags], env);
     expect(code).toBe(1);
     expect(report).toMatchObject({ status: "FAILED", integrations: [] });
+    // Sorted by file: chat-websocket.yaml before orders-http.yaml.
     expect(report.errors.map((e) => e.message)).toEqual([
-      `API ${HTTP_API} belongs to account 123456789012 by its file, but this run acts in account 999999999999; run it with that account's credentials (or correct --account / APIGW_DRIFT_ACCOUNT if that is what is wrong)`,
       `API ${WS_API} belongs to account 123456789012 by its file, but this run acts in account 999999999999; run it with that account's credentials (or correct --account / APIGW_DRIFT_ACCOUNT if that is what is wrong)`,
+      `API ${HTTP_API} belongs to account 123456789012 by its file, but this run acts in account 999999999999; run it with that account's credentials (or correct --account / APIGW_DRIFT_ACCOUNT if that is what is wrong)`,
     ]);
     expect(writes()).toEqual([]);
   });
@@ -124,16 +126,32 @@ describe("guards through the CLI, against the emulator", () => {
     expect(emulator.getIntegration(HTTP_API, "lmb7k2q")?.timeoutInMillis).toBe(12_345);
   });
 
-  it("blocks plan and apply over --max-updates, says which limit to raise, and applies once it is raised", async () => {
-    const message =
-      'blast-radius guard: 4 updates exceed maxUpdates 3 (if intended, raise it for this run: --max-updates 4, or "maxUpdates": 4 in a manual invoke). Nothing was changed.';
-    for (const mode of ["plan", "apply"]) {
-      const { code, report } = await cli([mode, "--desired", DESIRED, "--max-updates", "3", "--no-history"]);
-      expect(code, mode).toBe(1);
-      expect(report.status, mode).toBe("BLOCKED");
-      expect(report.errors, mode).toEqual([{ message }]);
+  it("warns a plan over --max-updates and blocks the apply, naming the limit to raise; applies once it is", async () => {
+    const limit =
+      '4 updates exceed maxUpdates 3 (if intended, raise it for this run: --max-updates 4, or "maxUpdates": 4 in a manual invoke)';
+    // A plan is never BLOCKED (PRODUCT §4): it reports what it found and warns of the limit.
+    const plan = await cli([
+      "plan",
+      "--desired",
+      DESIRED,
+      "--max-updates",
+      "3",
+      "--no-history",
+      "--detailed-exitcode",
+    ]);
+    expect(plan.code).toBe(2);
+    expect(plan.report.status).toBe("DRIFTED");
+    expect(plan.report.errors).toEqual([]);
+    expect(plan.report.warnings).toEqual([
+      { message: `an apply of this plan would be blocked by the blast-radius guard: ${limit}` },
+    ]);
+    const { code, report } = await cli(["apply", "--desired", DESIRED, "--max-updates", "3", "--no-history"]);
+    expect(code).toBe(1);
+    expect(report.status).toBe("BLOCKED");
+    expect(report.errors).toEqual([{ message: `blast-radius guard: ${limit}. Nothing was changed.` }]);
+    for (const r of [plan.report, report]) {
       // The report still shows what would have changed, so the block can be judged.
-      const planned = report.integrations.filter((r) => r.action === "update").map((r) => r.integrationId);
+      const planned = r.integrations.filter((i) => i.action === "update").map((i) => i.integrationId);
       expect(planned.sort()).toEqual(DRIFTED);
     }
     expect(writes()).toEqual([]);
@@ -269,8 +287,8 @@ describe("guards in the Lambda handler: account and Region from the invoked func
     });
     expect(report).toMatchObject({ status: "FAILED", integrations: [] });
     expect(report?.errors).toEqual([
-      { file: "desired-state/orders-http.yaml", apiId: HTTP_API, message: message(HTTP_API) },
       { file: "desired-state/chat-websocket.yaml", apiId: WS_API, message: message(WS_API) },
+      { file: "desired-state/orders-http.yaml", apiId: HTTP_API, message: message(HTTP_API) },
     ]);
     expect(acquire).not.toHaveBeenCalled();
     expect(emulator.calls.operations()).toEqual(["GetApi", "GetApi"]);

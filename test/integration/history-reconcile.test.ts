@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { DesiredState } from "../../lib/desired-state/load.ts";
+import { stateFromDocuments } from "../../lib/desired-state/state.ts";
 import { DynamoLease } from "../../lib/history/lease.ts";
 import { DynamoHistory } from "../../lib/history/store.ts";
 import { reconcile } from "../../lib/reconcile/reconcile.ts";
 import { historyTable, startDynalite } from "../helpers/dynalite.ts";
 import { MemoryGateway } from "../helpers/memory-gateway.ts";
+import { desiredInput, testServices } from "../helpers/run.ts";
 
 let dynamo: Awaited<ReturnType<typeof startDynalite>>;
 let history: DynamoHistory;
@@ -12,15 +13,15 @@ let lease: DynamoLease;
 const API = "a1b2c3d4e5";
 const NOW = Date.parse("2025-03-10T12:00:00.000Z");
 
-const desired: DesiredState = {
-  errors: [],
-  apis: [
+const desired = desiredInput(
+  stateFromDocuments([
     {
       file: `desired-state/${API}.yaml`,
       doc: { apiId: API, protocol: "HTTP", integrations: { aaa1111: { timeoutInMillis: 10000 } } },
     },
-  ],
-};
+  ]),
+  "abc",
+);
 
 beforeAll(async () => {
   dynamo = await startDynalite();
@@ -44,15 +45,11 @@ function gateway() {
 
 describe("a run with DynamoDB history and lease", () => {
   it("records what an apply fixed and lets go of the lease", async () => {
-    const report = await reconcile({
-      mode: "apply",
+    const report = await reconcile(
+      { mode: "apply" },
       desired,
-      desiredRevision: "abc",
-      gateway: gateway(),
-      history,
-      lease,
-      now: () => NOW,
-    });
+      testServices(gateway(), { history, lease, now: () => NOW, where: {} }),
+    );
     expect(report.status).toBe("RECONCILED");
     const { items } = await history.events({ apiId: API });
     expect(items).toMatchObject([
@@ -70,15 +67,11 @@ describe("a run with DynamoDB history and lease", () => {
   it("changes nothing while another apply holds the lease", async () => {
     await lease.acquire("other-run", 60_000);
     const live = gateway();
-    const report = await reconcile({
-      mode: "apply",
+    const report = await reconcile(
+      { mode: "apply" },
       desired,
-      desiredRevision: "abc",
-      gateway: live,
-      history,
-      lease,
-      now: () => NOW,
-    });
+      testServices(live, { history, lease, now: () => NOW, where: {} }),
+    );
     expect(report.status).toBe("FAILED");
     expect(report.errors[0]?.message).toContain(
       "another apply run (other-run) holds the lease until 2025-03-10T12:01:00.000Z",

@@ -114,6 +114,7 @@ describe(`${DynamoHistory.name}.record`, () => {
         summary: report.summary,
         apiCalls: report.apiCalls,
         errors: [],
+        warnings: [],
         events: 3,
       },
     ]);

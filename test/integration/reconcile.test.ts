@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { injectDrift } from "../../emulator/seed.ts";
 import type { Emulator } from "../../emulator/server.ts";
-import type { DesiredState } from "../../lib/desired-state/load.ts";
-import { reconcile } from "../../lib/reconcile/reconcile.ts";
+import { type DesiredState, documents, stateFromDocuments } from "../../lib/desired-state/state.ts";
+import { type RunRequest, type RunServices, reconcile } from "../../lib/reconcile/reconcile.ts";
+import { desiredInput, testServices } from "../helpers/run.ts";
 import { addBulkDrift, liveGateway, startWorld } from "../helpers/world.ts";
 
 const HTTP_API = "a1b2c3d4e5";
@@ -23,29 +24,32 @@ afterEach(async () => {
 
 /** Drift on many integrations of the HTTP API: what the storm tests push through. */
 function manyDrifted(n: number): DesiredState {
-  const api = desired.apis.find((a) => a.doc.apiId === HTTP_API)!;
+  const api = documents(desired).find((a) => a.doc.apiId === HTTP_API)!;
   const integrations = { ...api.doc.integrations };
   addBulkDrift(emulator, HTTP_API, integrations, n);
-  return { errors: [], apis: [{ file: api.file, doc: { ...api.doc, integrations } }] };
+  return stateFromDocuments([{ file: api.file, doc: { ...api.doc, integrations } }]);
 }
 
-const run = (mode: "plan" | "apply", over: Partial<Parameters<typeof reconcile>[0]> = {}) => {
-  const live = liveGateway();
-  return reconcile({
-    mode,
-    desired,
-    desiredRevision: "test",
-    gateway: live.gateway,
-    apiCalls: () => live.stats.toRecord(),
-    account,
-    region,
-    ...over,
-  });
+const run = (
+  mode: "plan" | "apply",
+  over: Partial<RunRequest> & { desired?: DesiredState; services?: Partial<RunServices> } = {},
+  live = liveGateway(),
+) => {
+  const { desired: state, services, ...request } = over;
+  return reconcile(
+    { mode, ...request },
+    desiredInput(state ?? desired, "test"),
+    testServices(live.gateway, {
+      apiCalls: () => live.stats.toRecord(),
+      where: { account, region },
+      ...services,
+    }),
+  );
 };
 
 describe("reconcile against the emulator over HTTP", () => {
   it("finds drift, fixes it with one UpdateIntegration each and the listings, and converges", async () => {
-    injectDrift(emulator, desired.apis);
+    injectDrift(emulator, documents(desired));
     const plan = await run("plan");
     expect(plan.status).toBe("DRIFTED");
     const drifted = plan.integrations.filter((r) => r.status === "DRIFTED").map((r) => r.integrationId);
@@ -87,12 +91,11 @@ describe("reconcile against the emulator over HTTP", () => {
       integrationMethod: "GET",
     });
     emulator.addRoute(HTTP_API, { routeKey: "GET /x", target: `integrations/${routed.integrationId}` });
-    const pruning: DesiredState = {
-      errors: [],
-      apis: desired.apis.map((a) =>
+    const pruning = stateFromDocuments(
+      documents(desired).map((a) =>
         a.doc.apiId === HTTP_API ? { ...a, doc: { ...a.doc, prune: true } } : a,
       ),
-    };
+    );
     const report = await run("apply", { desired: pruning });
     const status = (id: string) => report.integrations.find((r) => r.integrationId === id)?.status;
     expect(status(managed.integrationId)).toBe("SKIPPED_MANAGED");
@@ -112,15 +115,7 @@ describe("reconcile against the emulator over HTTP", () => {
       tooManyRequests: { probability: 0.3 },
     });
     const live = liveGateway({ rate: 200, burst: 20, concurrency: 8 });
-    const report = await reconcile({
-      mode: "apply",
-      desired: state,
-      desiredRevision: "test",
-      gateway: live.gateway,
-      apiCalls: () => live.stats.toRecord(),
-      account,
-      region,
-    });
+    const report = await run("apply", { desired: state }, live);
     expect(report.summary.FAILED).toBe(0);
     expect(report.summary.UPDATED).toBe(30 + 0);
     expect(report.status).toBe("RECONCILED");
@@ -143,7 +138,7 @@ describe("reconcile against the emulator over HTTP", () => {
   });
 
   it("does not retry a 400", async () => {
-    injectDrift(emulator, desired.apis);
+    injectDrift(emulator, documents(desired));
     emulator.faults.failNext({
       operation: "UpdateIntegration",
       integrationId: "lmb7k2q",
@@ -164,7 +159,7 @@ describe("reconcile against the emulator over HTTP", () => {
   });
 
   it("blocks a plan over the blast radius with zero writes", async () => {
-    injectDrift(emulator, desired.apis);
+    injectDrift(emulator, documents(desired));
     emulator.calls.reset();
     const report = await run("apply", { limits: { maxUpdates: 2, maxDeletes: 5 } });
     expect(report.status).toBe("BLOCKED");
@@ -186,17 +181,11 @@ describe("reconcile against the emulator over HTTP", () => {
     // A clock that ticks with every call the service sees: deterministic, yet over real HTTP.
     const now = () => emulator.calls.count() * 1000;
     const live = liveGateway({ rate: 1000, burst: 1000, concurrency: 1 });
-    const report = await reconcile({
-      mode: "apply",
-      desired: state,
-      desiredRevision: "test",
-      gateway: live.gateway,
-      account,
-      region,
-      now,
-      deadline: 4500,
-      concurrency: 1,
-    });
+    const report = await run(
+      "apply",
+      { desired: state, deadline: 4500, services: { now, concurrency: 1 } },
+      live,
+    );
     expect(report.summary.UPDATED).toBe(3);
     expect(report.summary.DEFERRED).toBe(3);
     expect(report.status).toBe("PARTIAL");

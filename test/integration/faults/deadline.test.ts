@@ -6,18 +6,16 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Emulator } from "../../../emulator/server.ts";
-import type { DesiredState } from "../../../lib/desired-state/load.ts";
+import type { DesiredState } from "../../../lib/desired-state/state.ts";
 import type { DynamoLease } from "../../../lib/history/lease.ts";
 import type { DynamoHistory } from "../../../lib/history/store.ts";
-import { reconcile } from "../../../lib/reconcile/reconcile.ts";
 import {
-  ACCOUNT,
   type DriftedWorld,
   driftedWorld,
+  faultApply,
   faultGateway,
   keyOf,
   mark,
-  REGION,
   useFaultWorld,
   WS_API,
 } from "../../helpers/fault-matrix.ts";
@@ -41,14 +39,10 @@ function applyWithDeadline(world: DriftedWorld, secondsOfWork: number) {
   const now = () => t0 + (emulator.calls.count() - since) * 1000;
   const live = faultGateway({ limiter: { rate: 1000, burst: 1000, concurrency: 1 } });
   const run = () =>
-    reconcile({
-      mode: "apply",
-      desired: world.desired,
-      desiredRevision: "deadline",
-      gateway: live.gateway,
-      apiCalls: live.apiCalls,
-      account: ACCOUNT,
-      region: REGION,
+    faultApply({
+      world: { desired: world.desired },
+      revision: "deadline",
+      gateway: live,
       history,
       lease,
       now,
@@ -59,13 +53,10 @@ function applyWithDeadline(world: DriftedWorld, secondsOfWork: number) {
 }
 
 const next = (world: DriftedWorld) => () =>
-  reconcile({
-    mode: "apply",
-    desired: world.desired,
-    desiredRevision: "deadline",
-    gateway: faultGateway().gateway,
-    account: ACCOUNT,
-    region: REGION,
+  faultApply({
+    world: { desired: world.desired },
+    revision: "deadline",
+    gateway: { gateway: faultGateway().gateway },
     history,
     lease,
   });

@@ -12,7 +12,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { injectDrift } from "../../../emulator/seed.ts";
 import type { Emulator } from "../../../emulator/server.ts";
 import { main } from "../../../lib/cli/main.ts";
-import type { DesiredState } from "../../../lib/desired-state/load.ts";
+import type { DesiredState } from "../../../lib/desired-state/state.ts";
+import { documents } from "../../../lib/desired-state/state.ts";
 import { DynamoHistory } from "../../../lib/history/store.ts";
 import type { Report } from "../../../lib/plan/report.ts";
 import { historyTable, startDynalite } from "../../helpers/dynalite.ts";
@@ -50,10 +51,8 @@ beforeEach(async () => {
   proxy = await startDynamoFaultProxy(dynamo.endpoint);
   vi.stubEnv("AWS_ENDPOINT_URL_DYNAMODB", proxy.endpoint);
   cwd = await mkdtemp(join(tmpdir(), "apigw-drift-faults-dynamodb-"));
-  const declared = new Set(
-    example.apis.flatMap((a) => Object.keys(a.doc.integrations).map((id) => `${a.doc.apiId}/${id}`)),
-  );
-  drifted = injectDrift(emulator, example.apis)
+  const declared = new Set(example.apis.flatMap((a) => a.integrationIds.map((id) => `${a.apiId}/${id}`)));
+  drifted = injectDrift(emulator, documents(example))
     .map(keyOf)
     .filter((k) => declared.has(k));
   compressJitter();
@@ -69,7 +68,7 @@ afterEach(async () => {
 /** The CLI in process, history in the test's table, writes counted. */
 async function cli(args: string[], writes = new WriteCounter()) {
   const io = captureIo({ DRIFT_HISTORY_TABLE: table }, cwd);
-  const code = await main([...args, "--desired", DESIRED], io, { aws: writes.aws() });
+  const code = await main([...args, "--desired", DESIRED], io, { runtime: writes.runtime() });
   return { code, io, report: args.includes("--json") ? (JSON.parse(io.out) as Report) : undefined };
 }
 

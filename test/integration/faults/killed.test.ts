@@ -16,7 +16,8 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vite
 import { injectDrift } from "../../../emulator/seed.ts";
 import type { Emulator } from "../../../emulator/server.ts";
 import { main } from "../../../lib/cli/main.ts";
-import type { DesiredState } from "../../../lib/desired-state/load.ts";
+import type { DesiredState } from "../../../lib/desired-state/state.ts";
+import { documents } from "../../../lib/desired-state/state.ts";
 import { EMBEDDED_TABLE, openEmbeddedStore } from "../../../lib/history/embedded.ts";
 import { LEASE_KEY } from "../../../lib/history/keys.ts";
 import { DynamoHistory } from "../../../lib/history/store.ts";
@@ -110,17 +111,15 @@ async function leaseIn(folder: string) {
 /** The CLI in this process, in the same folder (so the same embedded store). */
 async function applyHere(writes = new WriteCounter()) {
   const io = captureIo({}, cwd);
-  const code = await main(["apply", "--json", "--desired", DESIRED], io, { aws: writes.aws() });
+  const code = await main(["apply", "--json", "--desired", DESIRED], io, { runtime: writes.runtime() });
   expect(io.err).not.toContain("another apigw-drift run");
   return { code, report: JSON.parse(io.out) as Report };
 }
 
 describe("the process killed mid-apply", () => {
   it("is taken over by the next run, which finishes the job; each integration is updated exactly once", async () => {
-    const declared = new Set(
-      example.apis.flatMap((a) => Object.keys(a.doc.integrations).map((id) => `${a.doc.apiId}/${id}`)),
-    );
-    const drifted: Key[] = injectDrift(emulator, example.apis)
+    const declared = new Set(example.apis.flatMap((a) => a.integrationIds.map((id) => `${a.apiId}/${id}`)));
+    const drifted: Key[] = injectDrift(emulator, documents(example))
       .map(keyOf)
       .filter((k) => declared.has(k));
     emulator.faults.configure({ latency: { ms: 300, operations: ["UpdateIntegration"] } });

@@ -7,18 +7,10 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Emulator } from "../../../emulator/server.ts";
-import type { DesiredState } from "../../../lib/desired-state/load.ts";
+import type { DesiredState } from "../../../lib/desired-state/state.ts";
 import type { DynamoLease } from "../../../lib/history/lease.ts";
 import type { DynamoHistory } from "../../../lib/history/store.ts";
-import { reconcile } from "../../../lib/reconcile/reconcile.ts";
-import {
-  ACCOUNT,
-  driftedWorld,
-  faultGateway,
-  mark,
-  REGION,
-  useFaultWorld,
-} from "../../helpers/fault-matrix.ts";
+import { driftedWorld, faultApply, faultGateway, mark, useFaultWorld } from "../../helpers/fault-matrix.ts";
 import { expectNoDriftLost, readRun } from "../../helpers/no-drift-lost.ts";
 
 let emulator: Emulator;
@@ -39,17 +31,7 @@ describe("a 429 storm", () => {
     const since = mark(emulator);
     const live = faultGateway({ limiter: { rate: 400, burst: 20, concurrency: 8 } });
     const run = (gateway = live) =>
-      reconcile({
-        mode: "apply",
-        desired: world.desired,
-        desiredRevision: "storm",
-        gateway: gateway.gateway,
-        apiCalls: gateway.apiCalls,
-        account: ACCOUNT,
-        region: REGION,
-        history,
-        lease,
-      });
+      faultApply({ world: { desired: world.desired }, revision: "storm", gateway: gateway, history, lease });
 
     const report = await run();
 

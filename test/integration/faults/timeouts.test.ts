@@ -6,17 +6,15 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Emulator } from "../../../emulator/server.ts";
-import type { DesiredState } from "../../../lib/desired-state/load.ts";
+import type { DesiredState } from "../../../lib/desired-state/state.ts";
 import type { DynamoLease } from "../../../lib/history/lease.ts";
 import type { DynamoHistory } from "../../../lib/history/store.ts";
-import { reconcile } from "../../../lib/reconcile/reconcile.ts";
 import {
-  ACCOUNT,
   type DriftedWorld,
   driftedWorld,
+  faultApply,
   faultGateway,
   mark,
-  REGION,
   settle,
   useFaultWorld,
   waitFor,
@@ -35,17 +33,7 @@ const TIMEOUT_MS = 150;
 
 function runner(world: DriftedWorld) {
   return (gateway: ReturnType<typeof faultGateway>) =>
-    reconcile({
-      mode: "apply",
-      desired: world.desired,
-      desiredRevision: "slow",
-      gateway: gateway.gateway,
-      apiCalls: gateway.apiCalls,
-      account: ACCOUNT,
-      region: REGION,
-      history,
-      lease,
-    });
+    faultApply({ world: { desired: world.desired }, revision: "slow", gateway: gateway, history, lease });
 }
 
 describe("answers slower than the request timeout", () => {

@@ -7,18 +7,16 @@
 import { describe, expect, it } from "vitest";
 import type { Emulator } from "../../../emulator/server.ts";
 import { DEFAULT_MAX_ATTEMPTS } from "../../../lib/apigateway/client.ts";
-import type { DesiredState } from "../../../lib/desired-state/load.ts";
+import type { DesiredState } from "../../../lib/desired-state/state.ts";
 import type { DynamoLease } from "../../../lib/history/lease.ts";
 import type { DynamoHistory } from "../../../lib/history/store.ts";
-import { reconcile } from "../../../lib/reconcile/reconcile.ts";
 import {
-  ACCOUNT,
   type DriftedWorld,
   driftedWorld,
+  faultApply,
   faultGateway,
   HTTP_API,
   mark,
-  REGION,
   useFaultWorld,
 } from "../../helpers/fault-matrix.ts";
 import { expectNoDriftLost, readRun } from "../../helpers/no-drift-lost.ts";
@@ -44,14 +42,10 @@ async function applyAndCheck(world: DriftedWorld) {
   const since = mark(emulator);
   const live = faultGateway();
   const run = (gateway = live) =>
-    reconcile({
-      mode: "apply",
-      desired: world.desired,
-      desiredRevision: "transient",
-      gateway: gateway.gateway,
-      apiCalls: gateway.apiCalls,
-      account: ACCOUNT,
-      region: REGION,
+    faultApply({
+      world: { desired: world.desired },
+      revision: "transient",
+      gateway: gateway,
       history,
       lease,
     });

@@ -2,7 +2,6 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AwsContext } from "../../../lib/cli/aws.ts";
 import type { CliIo } from "../../../lib/cli/io.ts";
 import { main } from "../../../lib/cli/main.ts";
 import type { Report } from "../../../lib/plan/report.ts";
@@ -270,7 +269,7 @@ async function cli(argv: string[]) {
     },
   };
   const code = await main(argv, io, {
-    aws: (): AwsContext => {
+    runtime: async () => {
       touched.push("aws");
       throw new Error("the CLI built an AWS client");
     },

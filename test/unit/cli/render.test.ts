@@ -14,6 +14,7 @@ function report(mode: Report["mode"], integrations: IntegrationResult[], over: P
     integrations,
     apiCalls: { GetApi: 1, GetIntegrations: 1, throttled: 0, retries: 0 },
     errors: [],
+    warnings: [],
     ...over,
   };
 }

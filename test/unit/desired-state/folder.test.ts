@@ -36,7 +36,7 @@ describe("readDesiredFolder", () => {
     const state = await read("desired");
 
     expect(state.errors).toEqual([]);
-    expect(state.apis.map((a) => [a.doc.apiId, a.file])).toEqual([
+    expect(state.apis.map((a) => [a.apiId, a.file])).toEqual([
       ["a1", join("desired", "a.yml")],
       ["b1", join("desired", "b.yaml")],
       ["c1", join("desired", "C.YAML")],
@@ -63,7 +63,7 @@ describe("readDesiredFolder", () => {
     const state = await read(".");
 
     expect(state.errors).toEqual([]);
-    expect(state.apis.map((a) => a.doc.apiId)).toEqual(["a1"]);
+    expect(state.apis.map((a) => a.apiId)).toEqual(["a1"]);
   });
 
   it("reports the errors of every file, with file names as the folder was given", async () => {

@@ -58,7 +58,7 @@ describe(desiredFromLive.name, () => {
     expect(text.split("\n")[0]).toBe("# yaml-language-server: $schema=../schema/desired-state.schema.json");
     const state = loadDesiredFiles([{ path: "x.yaml", bytes: new TextEncoder().encode(text) }]);
     expect(state.errors).toEqual([]);
-    const loaded = state.apis[0]!.doc;
+    const loaded = state.document(state.apis[0]!.apiId);
     for (const integration of live.filter((i) => !i.apiGatewayManaged)) {
       const declared = loaded.integrations[integration.integrationId]!;
       expect(diffIntegration(declared, integration, { protocol: "HTTP" })).toEqual([]);

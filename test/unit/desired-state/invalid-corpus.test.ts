@@ -66,7 +66,7 @@ describe("the invalid desired-state corpus", () => {
 
     expect(state.apis).toEqual([]);
     expect(state.errors.every((e) => e.file === name)).toBe(true);
-    expect(withoutFile(state.errors)).toEqual(expected);
+    expect(withoutFile([...state.errors])).toEqual(expected);
   });
 
   it("reports the second of two files that claim one apiId, naming the first", () => {

@@ -19,11 +19,11 @@ describe("loadDesiredFiles", () => {
     const state = loadDesiredFiles(files);
 
     expect(state.errors).toEqual([]);
-    expect(state.apis.map((a) => [a.doc.apiId, a.file])).toEqual([
+    expect(state.apis.map((a) => [a.apiId, a.file])).toEqual([
       ["a1b2c3d4e5", "desired-state/orders-http.yaml"],
       ["w9x8y7z6v5", "desired-state/chat-websocket.yaml"],
     ]);
-    const orders = state.apis[0]!.doc;
+    const orders = state.document(state.apis[0]!.apiId);
     expect(orders.integrations.prx3m9a?.responseParameters?.["404"]).toEqual({
       "overwrite:statuscode": "410",
     });
@@ -37,7 +37,7 @@ describe("loadDesiredFiles", () => {
     ]);
 
     expect(state.errors).toEqual([]);
-    expect(state.apis.map((a) => a.doc.integrations)).toEqual([{ abc: {} }, {}]);
+    expect(state.apis.map((a) => state.document(a.apiId).integrations)).toEqual([{ abc: {} }, {}]);
   });
 
   it("accepts null for a field, meaning it must be absent", () => {
@@ -46,7 +46,10 @@ describe("loadDesiredFiles", () => {
     ]);
 
     expect(state.errors).toEqual([]);
-    expect(state.apis[0]?.doc.integrations.abc).toEqual({ description: null, tlsConfig: null });
+    expect(state.document(state.apis[0]!.apiId).integrations.abc).toEqual({
+      description: null,
+      tlsConfig: null,
+    });
   });
 
   it("reports every error in a file, not the first", () => {
@@ -163,7 +166,7 @@ describe("loadDesiredFiles", () => {
       file("bad.yaml", "apiId: b1\nprotocol: HTTP\nintegrations: []\n"),
     ]);
 
-    expect(state.apis.map((a) => a.doc.apiId)).toEqual(["g1"]);
+    expect(state.apis.map((a) => a.apiId)).toEqual(["g1"]);
     expect(state.errors).toHaveLength(1);
   });
 

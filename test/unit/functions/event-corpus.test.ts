@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { createReconcileHandler } from "../../../functions/reconcile/app.ts";
 import { InvalidEventError, parseEvent, type RunRequest } from "../../../functions/reconcile/event.ts";
-import type { DesiredState } from "../../../lib/desired-state/load.ts";
 import type { DesiredDocument } from "../../../lib/desired-state/schema.ts";
+import { type DesiredState, stateFromDocuments } from "../../../lib/desired-state/state.ts";
 import { captureOutput, handlerDeps, jsonLines, lambdaContext } from "../../helpers/lambda-harness.ts";
 import { MemoryGateway } from "../../helpers/memory-gateway.ts";
 
@@ -177,27 +177,24 @@ describe(`${parseEvent.name} on the bad-event corpus`, () => {
 
 const HTTP_API = "a1b2c3d4e5";
 const WS_API = "w9x8y7z6v5";
-const state: DesiredState = {
-  errors: [],
-  apis: [
-    {
-      file: `desired-state/${HTTP_API}.yaml`,
-      doc: {
-        apiId: HTTP_API,
-        protocol: "HTTP",
-        integrations: { aaa1111: { timeoutInMillis: 10000 } },
-      } satisfies DesiredDocument,
-    },
-    {
-      file: `desired-state/${WS_API}.yaml`,
-      doc: {
-        apiId: WS_API,
-        protocol: "WEBSOCKET",
-        integrations: { ccc3333: { passthroughBehavior: "NEVER" } },
-      } satisfies DesiredDocument,
-    },
-  ],
-};
+const state: DesiredState = stateFromDocuments([
+  {
+    file: `desired-state/${HTTP_API}.yaml`,
+    doc: {
+      apiId: HTTP_API,
+      protocol: "HTTP",
+      integrations: { aaa1111: { timeoutInMillis: 10000 } },
+    } satisfies DesiredDocument,
+  },
+  {
+    file: `desired-state/${WS_API}.yaml`,
+    doc: {
+      apiId: WS_API,
+      protocol: "WEBSOCKET",
+      integrations: { ccc3333: { passthroughBehavior: "NEVER" } },
+    } satisfies DesiredDocument,
+  },
+]);
 
 function world() {
   const gateway = new MemoryGateway()
@@ -240,8 +237,8 @@ describe("the reconcile handler, given ids the desired state does not have", () 
       "one known and one unknown API, and an unknown integration",
       { mode: "apply", apiIds: [HTTP_API, "nope"], integrationIds: ["aaa1111", "zzz9999"] },
       [
-        { apiId: "nope", message: `API nope has no desired-state file; known APIs: ${HTTP_API}, ${WS_API}` },
         { message: "integration zzz9999 is not declared in the desired state of the selected APIs" },
+        { apiId: "nope", message: `API nope has no desired-state file; known APIs: ${HTTP_API}, ${WS_API}` },
       ],
     ],
   ])("fails the run for %s with zero gateway calls, and logs and counts it", async (_name, event, errors) => {
@@ -271,13 +268,13 @@ describe("the reconcile handler, given ids the desired state does not have", () 
   });
 
   it("refuses an invalid event before it reads the desired state, builds a gateway or records anything", async () => {
-    const { gateway, recorded, handler, gatewaysBuilt, desiredReads } = world();
+    const { gateway, recorded, handler, runtimesBuilt, desiredReads } = world();
     const { error, output } = await captureOutput(() => handler({ dryrun: true }, lambdaContext()));
     expect(error).toEqual(
       new InvalidEventError(`invalid event: unknown field "dryrun" (did you mean dryRun?); ${FIELDS}`),
     );
     expect(desiredReads()).toBe(0);
-    expect(gatewaysBuilt()).toBe(0);
+    expect(runtimesBuilt()).toBe(0);
     expect(gateway.trace).toEqual([]);
     expect(recorded).toEqual([]);
     expect(output).toBe("");

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { DesiredDocument } from "../../../lib/desired-state/schema.ts";
-import { checkApiGuards, checkBlastRadius, DEFAULT_LIMITS } from "../../../lib/plan/guards.ts";
+import {
+  blockedMessage,
+  checkApiGuards,
+  checkBlastRadius,
+  DEFAULT_LIMITS,
+  wouldBlockMessage,
+} from "../../../lib/plan/guards.ts";
 import type { PlannedIntegration } from "../../../lib/plan/plan.ts";
 
 const planned = (updates: number, deletes: number): PlannedIntegration[] => [
@@ -27,20 +33,26 @@ const planned = (updates: number, deletes: number): PlannedIntegration[] => [
 describe(checkBlastRadius.name, () => {
   it("defaults to 100 updates and 5 deletes", () => {
     expect(DEFAULT_LIMITS).toEqual({ maxUpdates: 100, maxDeletes: 5 });
-    expect(checkBlastRadius(planned(100, 5))).toEqual({ updates: 100, deletes: 5 });
+    expect(checkBlastRadius(planned(100, 5))).toEqual({ updates: 100, deletes: 5, over: [] });
   });
 
-  it("blocks a plan over either limit and says how to raise it", () => {
-    expect(checkBlastRadius(planned(101, 0)).blockedBy).toBe(
+  it("blocks an apply over either limit and says how to raise it", () => {
+    expect(blockedMessage(checkBlastRadius(planned(101, 0)))).toBe(
       'blast-radius guard: 101 updates exceed maxUpdates 100 (if intended, raise it for this run: --max-updates 101, or "maxUpdates": 101 in a manual invoke). Nothing was changed.',
     );
-    expect(checkBlastRadius(planned(0, 6), { maxUpdates: 100, maxDeletes: 5 }).blockedBy).toContain(
+    expect(checkBlastRadius(planned(0, 6), { maxUpdates: 100, maxDeletes: 5 }).over).toEqual([
       '6 deletes exceed maxDeletes 5 (if intended, raise it for this run: --max-deletes 6, or "maxDeletes": 6 in a manual invoke)',
+    ]);
+  });
+
+  it("warns a plan over either limit, naming the limit an apply would hit and the flag that raises it", () => {
+    expect(wouldBlockMessage(checkBlastRadius(planned(600, 0)))).toBe(
+      'an apply of this plan would be blocked by the blast-radius guard: 600 updates exceed maxUpdates 100 (if intended, raise it for this run: --max-updates 600, or "maxUpdates": 600 in a manual invoke)',
     );
   });
 
   it("accepts a plan within raised limits", () => {
-    expect(checkBlastRadius(planned(0, 6), { maxUpdates: 100, maxDeletes: 6 }).blockedBy).toBeUndefined();
+    expect(checkBlastRadius(planned(0, 6), { maxUpdates: 100, maxDeletes: 6 }).over).toEqual([]);
   });
 });
 

@@ -1,16 +1,17 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { GatewayError } from "../../../lib/apigateway/errors.ts";
-import type { DesiredState } from "../../../lib/desired-state/load.ts";
 import type { DesiredDocument } from "../../../lib/desired-state/schema.ts";
+import { type DesiredState, stateFromDocuments, stateFromTexts } from "../../../lib/desired-state/state.ts";
 import { InMemoryLease } from "../../../lib/reconcile/lease.ts";
-import { type ReconcileInput, reconcile } from "../../../lib/reconcile/reconcile.ts";
+import { type RunRequest, type RunServices, reconcile } from "../../../lib/reconcile/reconcile.ts";
 import { MemoryGateway } from "../../helpers/memory-gateway.ts";
+import { testServices } from "../../helpers/run.ts";
 
 const HTTP_API = "a1b2c3d4e5";
 const WS_API = "w9x8y7z6v5";
 
 function state(...docs: DesiredDocument[]): DesiredState {
-  return { apis: docs.map((doc) => ({ file: `desired-state/${doc.apiId}.yaml`, doc })), errors: [] };
+  return stateFromDocuments(docs.map((doc) => ({ file: `desired-state/${doc.apiId}.yaml`, doc })));
 }
 
 const httpDoc = (over: Partial<DesiredDocument> = {}): DesiredDocument => ({
@@ -52,15 +53,17 @@ beforeEach(() => {
     .addIntegration(WS_API, "ccc3333", { integrationType: "MOCK", passthroughBehavior: "NEVER" });
 });
 
-const run = (over: Partial<ReconcileInput> & Pick<ReconcileInput, "mode">) =>
-  reconcile({
-    desired: state(httpDoc(), wsDoc()),
-    desiredRevision: "abc",
-    gateway,
-    runId: "run-1",
-    now: () => Date.parse("2026-11-25T12:00:00Z"),
-    ...over,
-  });
+/** A run of the two example APIs; `over` sets fields of the request, the services, or the desired state. */
+const run = (
+  over: Partial<RunRequest> & Pick<RunRequest, "mode"> & Partial<RunServices> & { desired?: DesiredState },
+) => {
+  const { mode, apiIds, integrationIds, prune, limits, deadline, interrupt, desired, ...services } = over;
+  return reconcile(
+    { mode, runId: "run-1", apiIds, integrationIds, prune, limits, deadline, interrupt },
+    { state: desired ?? state(httpDoc(), wsDoc()), revision: "abc" },
+    testServices(gateway, { now: () => Date.parse("2026-11-25T12:00:00Z"), where: {}, ...services }),
+  );
+};
 
 describe(reconcile.name, () => {
   it("plans with one GetApi and one listing per API and writes nothing", async () => {
@@ -107,7 +110,7 @@ describe(reconcile.name, () => {
     const report = await run({
       mode: "apply",
       desired: state(httpDoc({ region: "us-east-1" }), wsDoc()),
-      region: "eu-west-1",
+      where: { region: "eu-west-1" },
     });
     expect(report.status).toBe("FAILED");
     expect(report.integrations).toEqual([]);
@@ -130,20 +133,26 @@ describe(reconcile.name, () => {
     );
   });
 
-  it("fails a run naming an API that does not exist", async () => {
+  it("reports an API that does not exist as that API's problem: MISSING, named, and the rest goes on", async () => {
+    const message =
+      "API zzzzzzzzzz does not exist in eu-west-1; check the apiId in desired-state/zzzzzzzzzz.yaml and the run's credentials and Region";
     const report = await run({
-      mode: "plan",
-      desired: state({ ...wsDoc(), apiId: "zzzzzzzzzz" }),
-      region: "eu-west-1",
+      mode: "apply",
+      desired: state(httpDoc(), { ...wsDoc(), apiId: "zzzzzzzzzz" }),
+      where: { region: "eu-west-1" },
     });
-    expect(report.errors[0]?.message).toBe(
-      "API zzzzzzzzzz does not exist in eu-west-1; check the apiId in desired-state/zzzzzzzzzz.yaml and the run's credentials and Region",
-    );
+    expect(report.status).toBe("PARTIAL");
+    expect(report.errors).toEqual([{ file: "desired-state/zzzzzzzzzz.yaml", apiId: "zzzzzzzzzz", message }]);
+    expect(report.integrations.map((r) => [r.apiId, r.integrationId, r.status, r.error?.name])).toEqual([
+      [HTTP_API, "aaa1111", "UPDATED", undefined],
+      [HTTP_API, "bbb2222", "UPDATED", undefined],
+      ["zzzzzzzzzz", "ccc3333", "MISSING", "NotFoundException"],
+    ]);
   });
 
   it("fails an invalid desired state without a single call", async () => {
     const error = { file: "x.yaml", line: 1, column: 1, pointer: "", message: "bad" };
-    const report = await run({ mode: "apply", desired: { apis: [], errors: [error] } });
+    const report = await run({ mode: "apply", desired: stateFromTexts([], [error]) });
     expect(report).toMatchObject({ status: "FAILED", errors: [error], integrations: [] });
     expect(gateway.trace).toEqual([]);
   });
@@ -152,8 +161,8 @@ describe(reconcile.name, () => {
     const report = await run({ mode: "plan", apiIds: ["nope"], integrationIds: ["zzz9999"] });
     expect(report.status).toBe("FAILED");
     expect(report.errors.map((e) => e.message)).toEqual([
-      `API nope has no desired-state file; known APIs: ${HTTP_API}, ${WS_API}`,
       "integration zzz9999 is not declared in the desired state of the selected APIs",
+      `API nope has no desired-state file; known APIs: ${HTTP_API}, ${WS_API}`,
     ]);
     expect(gateway.trace).toEqual([]);
   });
@@ -292,7 +301,7 @@ describe(reconcile.name, () => {
   it("reports progress per phase", async () => {
     const seen: string[] = [];
     await run({ mode: "apply", onProgress: (p) => seen.push(`${p.phase} ${p.done}/${p.total}`) });
-    expect(seen).toEqual(["guard 1/2", "guard 2/2", "read 1/2", "read 2/2", "apply 1/2", "apply 2/2"]);
+    expect(seen).toEqual(["read 1/2", "read 2/2", "apply 1/2", "apply 2/2"]);
   });
 
   it("records the report in history before returning it", async () => {

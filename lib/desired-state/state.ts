@@ -1,0 +1,98 @@
+import type { Protocol } from "../model/service.ts";
+import type { DesiredStateError } from "./errors.ts";
+import type { DesiredDocument } from "./schema.ts";
+
+/** What a run needs to know of one API's file before it reads the file whole: guards, selection, prune. */
+export interface DesiredApiEntry {
+  file: string;
+  apiId: string;
+  protocol: Protocol;
+  account?: string;
+  region?: string;
+  prune: boolean;
+  /** The declared integration ids, sorted. */
+  integrationIds: readonly string[];
+}
+
+/** One API's file and its validated document. */
+export interface DesiredApi {
+  file: string;
+  doc: DesiredDocument;
+}
+
+/**
+ * A desired state: one git revision of `desired-state/`, valid only when `errors` is empty. It keeps each
+ * validated document as JSON text (a plain copy takes about a fifth of the parsed objects' memory, and
+ * text none of the collector's work) and hands out a fresh document when asked, so a run holds one API's
+ * document at a time and its memory is set by the largest API, not the fleet.
+ *
+ * This module needs neither the YAML parser nor the validator: the Lambda builds its state from the JSON
+ * its build validated and embedded.
+ */
+export interface DesiredState {
+  /** Valid files, sorted by apiId. */
+  readonly apis: readonly DesiredApiEntry[];
+  /** Every error in every file, sorted by file and position. */
+  readonly errors: readonly DesiredStateError[];
+  /** The document of a listed API, parsed afresh from its text. */
+  document(apiId: string): DesiredDocument;
+}
+
+/** A validated document as the state keeps it, and as the Lambda build embeds it. */
+export interface DesiredText {
+  file: string;
+  /** JSON.stringify of the validated DesiredDocument. */
+  json: string;
+}
+
+/** A state from validated documents' JSON texts (the Lambda's embedded state, or the loader's output). */
+export function stateFromTexts(
+  texts: readonly DesiredText[],
+  errors: readonly DesiredStateError[] = [],
+): DesiredState {
+  const byApi = new Map<string, string>();
+  const apis: DesiredApiEntry[] = [];
+  for (const { file, json } of texts) {
+    const doc = JSON.parse(json) as DesiredDocument;
+    byApi.set(doc.apiId, json);
+    apis.push(entryOf(file, doc));
+  }
+  apis.sort((a, b) => (a.apiId < b.apiId ? -1 : a.apiId > b.apiId ? 1 : 0));
+  return {
+    apis,
+    errors,
+    document(apiId) {
+      const json = byApi.get(apiId);
+      if (json === undefined) throw new Error(`API ${apiId} has no desired-state file`);
+      return JSON.parse(json) as DesiredDocument;
+    },
+  };
+}
+
+/** A state from documents already in memory (tests, benchmarks, import). */
+export function stateFromDocuments(
+  docs: readonly DesiredApi[],
+  errors: readonly DesiredStateError[] = [],
+): DesiredState {
+  return stateFromTexts(
+    docs.map(({ file, doc }) => ({ file, json: JSON.stringify(doc) })),
+    errors,
+  );
+}
+
+/** Every API's document at once: for tools that need them all (seeding an emulator, import checks). */
+export function documents(state: DesiredState): DesiredApi[] {
+  return state.apis.map((a) => ({ file: a.file, doc: state.document(a.apiId) }));
+}
+
+function entryOf(file: string, doc: DesiredDocument): DesiredApiEntry {
+  return {
+    file,
+    apiId: doc.apiId,
+    protocol: doc.protocol,
+    ...(doc.account !== undefined ? { account: doc.account } : {}),
+    ...(doc.region !== undefined ? { region: doc.region } : {}),
+    prune: doc.prune === true,
+    integrationIds: Object.keys(doc.integrations).sort(),
+  };
+}
