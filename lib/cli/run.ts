@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import type { Gateway } from "../apigateway/gateway.ts";
 import { readDesiredFolder } from "../desired-state/folder.ts";
 import type { DesiredState } from "../desired-state/load.ts";
@@ -7,6 +8,7 @@ import { DEFAULT_LIMITS } from "../plan/guards.ts";
 import type { Mode, Report } from "../plan/report.ts";
 import { type Progress, reconcile } from "../reconcile/reconcile.ts";
 import { gitRevision } from "../reconcile/revision.ts";
+import { jsonText, terminal } from "../text/escape.ts";
 import { type AwsContext, type AwsOptions, createAwsContext } from "./aws.ts";
 import type { HistoryDeps } from "./history.ts";
 import type { CliIo } from "./io.ts";
@@ -43,7 +45,7 @@ export async function runReconcile(
     try {
       store = await (historyDeps.open ?? historyFromEnvironment)(io.env, io.cwd);
     } catch (error) {
-      io.stderr(`apigw-drift: ${(error as Error).message}\n`);
+      io.stderr(`apigw-drift: ${terminal((error as Error).message)}\n`);
       return 1;
     }
   }
@@ -70,7 +72,8 @@ async function run(
     lease: store?.lease,
     mode,
     desired,
-    desiredRevision: io.env.DESIRED_REVISION ?? (await gitRevision(`${io.cwd}/${options.desired}`)),
+    // resolve, not a join: `--desired /abs/path` is that path, not one below the working directory.
+    desiredRevision: io.env.DESIRED_REVISION ?? (await gitRevision(resolve(io.cwd, options.desired))),
     gateway: context?.gateway ?? OFFLINE,
     apiCalls: () => context?.stats.toRecord() ?? {},
     concurrency: options.concurrency,
@@ -103,7 +106,7 @@ const OFFLINE: Gateway = {
 };
 
 export function print(report: Report, options: { json?: boolean; markdown?: boolean }, io: CliIo): void {
-  if (options.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+  if (options.json) io.stdout(`${jsonText(report)}\n`);
   else if (options.markdown) io.stdout(renderMarkdown(report));
   else io.stdout(renderHuman(report, { color: io.color === true }));
 }
