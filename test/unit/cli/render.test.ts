@@ -201,7 +201,9 @@ describe("rendering untrusted text", () => {
       ].join("\n"),
     );
     expectNothingForged(text);
-    expectNothingForged(renderHuman(hostileReport(), { color: true }).replaceAll(/\u001b\[\d+m/g, ""));
+    // Colour adds only SGR sequences (ESC [ n m); with them taken out, nothing raw is left.
+    const sgr = new RegExp(`${String.fromCharCode(27)}\\[\\d+m`, "g");
+    expectNothingForged(renderHuman(hostileReport(), { color: true }).replaceAll(sgr, ""));
   });
 
   it("escapes every id, path, value and message in the markdown comment", () => {
