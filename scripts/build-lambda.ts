@@ -2,11 +2,11 @@
 // desired state embedded and its git revision stamped. `sam build` runs it through the Makefile target
 // build-ReconcileFunction (template.yaml: BuildMethod makefile), because embedding the desired state is a
 // step SAM's esbuild build properties cannot express. Usage: npm run build:lambda -- <outdir>
-import { readdir, readFile, rm } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { rm } from "node:fs/promises";
+import { basename, join, resolve } from "node:path";
 import { build, type Metafile, type Plugin } from "esbuild";
 import { formatError } from "../lib/desired-state/errors.ts";
-import { loadDesiredFiles } from "../lib/desired-state/load.ts";
+import { loadDesiredFolder } from "../lib/desired-state/folder.ts";
 import { gitRevision } from "../lib/reconcile/revision.ts";
 
 /** The esbuild options the artifact is built with; the template test checks them against template.yaml. */
@@ -38,21 +38,16 @@ export async function buildLambda(options: {
   revision?: string;
 }): Promise<LambdaBuild> {
   const desiredDir = options.desiredDir ?? "desired-state";
-  const names = (await readdir(desiredDir)).filter((n) => /\.ya?ml$/i.test(n)).sort();
-  const files = await Promise.all(
-    names.map(async (name) => ({
-      path: join("desired-state", name),
-      bytes: await readFile(join(desiredDir, name)),
-    })),
-  );
-  // An invalid desired state would make every run of the deployed function fail: refuse to build it.
-  const state = loadDesiredFiles(files);
-  if (state.errors.length > 0 || files.length === 0) {
+  // The loader of `validate` (no links followed, no sub-folder files, no FIFOs), and the bytes it
+  // validated are the bytes embedded. An invalid desired state would make every run of the deployed
+  // function fail: refuse to build it.
+  const { state, files: read } = await loadDesiredFolder(desiredDir);
+  if (state.errors.length > 0) {
     const errors = state.errors.map(formatError).join("\n");
-    throw new Error(
-      `the desired state in ${desiredDir} is not valid; not building:\n${errors || "no files"}`,
-    );
+    throw new Error(`the desired state in ${desiredDir} is not valid; not building:\n${errors}`);
   }
+  // The function names its files as in the repository, wherever the build read them from.
+  const files = read.map((f) => ({ path: join("desired-state", basename(f.path)), bytes: f.bytes }));
   const revision = options.revision ?? process.env.DESIRED_REVISION ?? (await gitRevision(desiredDir));
   await rm(options.outdir, { recursive: true, force: true });
   const result = await build({
