@@ -104,3 +104,26 @@ export function compareResults(a: IntegrationResult, b: IntegrationResult): numb
           ? 1
           : 0;
 }
+
+/**
+ * Report errors in a deterministic order, whatever order the work finished in: by file, line, column,
+ * pointer (as the loader orders its errors), apiId, then message; an error without a field sorts after
+ * those with one (run-wide errors last).
+ */
+export function compareReportErrors(a: ReportError, b: ReportError): number {
+  return (
+    compareOptional(a.file, b.file) ||
+    compareOptional(a.line, b.line) ||
+    compareOptional(a.column, b.column) ||
+    compareOptional(a.pointer, b.pointer) ||
+    compareOptional(a.apiId, b.apiId) ||
+    compareOptional(a.message, b.message)
+  );
+}
+
+function compareOptional<T extends string | number>(a: T | undefined, b: T | undefined): number {
+  if (a === b) return 0;
+  if (a === undefined) return 1;
+  if (b === undefined) return -1;
+  return a < b ? -1 : 1;
+}

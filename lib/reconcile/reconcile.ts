@@ -6,6 +6,7 @@ import { createRedactor, type Redactor } from "../diff/redact.ts";
 import { type BlastRadiusLimits, checkApiGuards, checkBlastRadius, DEFAULT_LIMITS } from "../plan/guards.ts";
 import type { PlannedIntegration } from "../plan/plan.ts";
 import {
+  compareReportErrors,
   compareResults,
   type IntegrationResult,
   type Mode,
@@ -115,7 +116,8 @@ async function runOnce(input: ReconcileInput): Promise<Report> {
       summary: summarise(integrations),
       integrations,
       apiCalls: input.apiCalls?.() ?? {},
-      errors,
+      // Guards and reads finish in any order: sort, so a report is the same run to run.
+      errors: [...errors].sort(compareReportErrors),
     };
   };
 
@@ -246,5 +248,5 @@ async function runGuards(apis: readonly DesiredApi[], input: ReconcileInput): Pr
       }
     }),
   );
-  return errors.sort((a, b) => ((a.apiId ?? "") < (b.apiId ?? "") ? -1 : 1));
+  return errors;
 }
