@@ -353,11 +353,7 @@ beforeAll(async () => {
   execFileSync("mkfifo", [join(cwd, "fifo", "b.yaml")]);
   await writeFile(join(cwd, "dotfiles", ".a.yaml"), valid);
   await writeFile(join(cwd, "dotfiles", ".DS_Store"), "");
-  for (const name of [
-    "x\n::error::forged.yaml",
-    "\u001b]8;;evil\u0007x.yaml",
-    "a\u202elmay.yaml",
-  ]) {
+  for (const name of ["x\n::error::forged.yaml", "\u001b]8;;evil\u0007x.yaml", "a\u202elmay.yaml"]) {
     await writeFile(join(cwd, "names", name), "");
   }
 });
