@@ -65,18 +65,22 @@ export function jsonText(value: unknown, indent = 2): string {
 /**
  * Text in a markdown paragraph or table cell, shown as written and never as markup: escaped as for a
  * terminal (the comment is also printed to the CI log), then HTML's `& < >` as entities (a `</details>` or
- * `<!--` in an error would swallow the rest of the comment), markdown's `\ ` * _ [ ] ~ |` with a backslash
- * (no links, emphasis or broken cells), and a zero-width space after `@` and `#` before a word: GitHub
+ * `<!--` in an error would swallow the rest of the comment), markdown's `\ ` * [ ] ~ |` and a `_` at a
+ * word's edge with a backslash (no links, emphasis or broken cells), and a zero-width space after `@` and `#` before a word: GitHub
  * turns `@name` into a mention that notifies that user or team (a backslash does not stop it:
  * github/markup#1168) and `#12` into a cross-reference on issue 12.
  */
 export function markdownText(text: string): string {
-  return terminal(text)
-    .replaceAll("&", "&amp;")
-    .replaceAll("<", "&lt;")
-    .replaceAll(">", "&gt;")
-    .replace(/[\\`*_[\]~|]/g, "\\$&")
-    .replace(/([@#])(?=\w)/g, "$1&#8203;");
+  return (
+    terminal(text)
+      .replaceAll("&", "&amp;")
+      .replaceAll("<", "&lt;")
+      .replaceAll(">", "&gt;")
+      .replace(/[\\`*[\]~|]/g, "\\$&")
+      // `_` emphasises only at a word's edge (GFM): AWS_REGION stays as it is.
+      .replace(/(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu, "\\_")
+      .replace(/([@#])(?=\w)/g, "$1&#8203;")
+  );
 }
 
 /**

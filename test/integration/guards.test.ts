@@ -62,15 +62,16 @@ describe("guards through the CLI, against the emulator", () => {
     expect(code).toBe(1);
     expect(report).toMatchObject({ status: "FAILED", integrations: [] });
     expect(report.errors).toEqual([
-      {
-        file: HTTP_FILE,
-        apiId: HTTP_API,
-        message: `API ${HTTP_API} is in eu-west-1 by its file, but this run acts in us-east-1; run it with AWS_REGION=eu-west-1`,
-      },
+      // In file order: chat-websocket.yaml before orders-http.yaml.
       {
         file: WS_FILE,
         apiId: WS_API,
         message: `API ${WS_API} is in eu-west-1 by its file, but this run acts in us-east-1; run it with AWS_REGION=eu-west-1`,
+      },
+      {
+        file: HTTP_FILE,
+        apiId: HTTP_API,
+        message: `API ${HTTP_API} is in eu-west-1 by its file, but this run acts in us-east-1; run it with AWS_REGION=eu-west-1`,
       },
     ]);
     expect(emulator.calls.operations()).toEqual(["GetApi", "GetApi"]);
@@ -96,8 +97,8 @@ describe("guards through the CLI, against the emulator", () => {
     expect(code).toBe(1);
     expect(report).toMatchObject({ status: "FAILED", integrations: [] });
     expect(report.errors.map((e) => e.message)).toEqual([
-      `API ${HTTP_API} belongs to account 123456789012 by its file, but this run acts in account 999999999999; run it with that account's credentials (or correct --account / APIGW_DRIFT_ACCOUNT if that is what is wrong)`,
       `API ${WS_API} belongs to account 123456789012 by its file, but this run acts in account 999999999999; run it with that account's credentials (or correct --account / APIGW_DRIFT_ACCOUNT if that is what is wrong)`,
+      `API ${HTTP_API} belongs to account 123456789012 by its file, but this run acts in account 999999999999; run it with that account's credentials (or correct --account / APIGW_DRIFT_ACCOUNT if that is what is wrong)`,
     ]);
     expect(writes()).toEqual([]);
   });
@@ -269,8 +270,8 @@ describe("guards in the Lambda handler: account and Region from the invoked func
     });
     expect(report).toMatchObject({ status: "FAILED", integrations: [] });
     expect(report?.errors).toEqual([
-      { file: "desired-state/orders-http.yaml", apiId: HTTP_API, message: message(HTTP_API) },
       { file: "desired-state/chat-websocket.yaml", apiId: WS_API, message: message(WS_API) },
+      { file: "desired-state/orders-http.yaml", apiId: HTTP_API, message: message(HTTP_API) },
     ]);
     expect(acquire).not.toHaveBeenCalled();
     expect(emulator.calls.operations()).toEqual(["GetApi", "GetApi"]);

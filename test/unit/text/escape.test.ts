@@ -77,6 +77,7 @@ describe(markdownText.name, () => {
     expect(markdownText("</details><!-- *bold* _it_ ~~x~~ \\")).toBe(
       "&lt;/details&gt;&lt;!-- \\*bold\\* \\_it\\_ \\~\\~x\\~\\~ \\\\",
     );
+    expect(markdownText("AWS_REGION (_x_) snake_case_")).toBe("AWS_REGION (\\_x\\_) snake_case\\_");
   });
 
   it("escapes controls as for a terminal, keeping their backslash visible once rendered", () => {
