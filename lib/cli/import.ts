@@ -2,11 +2,10 @@ import { randomBytes } from "node:crypto";
 import { link, lstat, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { classify, GatewayError } from "../apigateway/errors.ts";
-import type { LiveApi } from "../apigateway/gateway.ts";
+import type { Gateway, LiveApi } from "../apigateway/gateway.ts";
 import { formatError } from "../desired-state/errors.ts";
 import { desiredFromLive, renderDesiredYaml } from "../desired-state/from-live.ts";
 import { loadDesiredFiles } from "../desired-state/load.ts";
-import type { LiveIntegration } from "../diff/normalise.ts";
 import { describeError } from "../reconcile/failure.ts";
 import { terminal } from "../text/escape.ts";
 import { type AwsContext, type AwsOptions, createAwsContext } from "./aws.ts";
@@ -29,7 +28,7 @@ export async function runImport(
   const say = (line: string) => io.stderr(`${line}\n`);
   const context = aws({});
   let api: LiveApi | undefined;
-  let live: LiveIntegration[];
+  let live: Awaited<ReturnType<Gateway["listIntegrations"]>>;
   try {
     api = await context.gateway.getApi(options.api);
     if (!api) {
