@@ -2,11 +2,10 @@
 // desired state embedded and its git revision stamped. `sam build` runs it through the Makefile target
 // build-ReconcileFunction (template.yaml: BuildMethod makefile), because embedding the desired state is a
 // step SAM's esbuild build properties cannot express. Usage: npm run build:lambda -- <outdir>
-import { readdir, readFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { build, type Metafile, type Plugin } from "esbuild";
 import { formatError } from "../lib/desired-state/errors.ts";
-import { loadDesiredFiles } from "../lib/desired-state/load.ts";
+import { loadDesiredFolder } from "../lib/desired-state/folder.ts";
 import { type DesiredText, documents } from "../lib/desired-state/state.ts";
 import { gitRevision } from "../lib/reconcile/revision.ts";
 import { checkOutputFolder, OutputFolderError, resetOutputFolder } from "./output-folder.ts";
@@ -53,21 +52,19 @@ export async function buildLambda(options: {
     projectDir,
     desiredDirs: [desiredDir, join(projectDir, "desired-state")],
   });
-  const names = (await readdir(desiredDir)).filter((n) => /\.ya?ml$/i.test(n)).sort();
-  const files = await Promise.all(
-    names.map(async (name) => ({
-      path: join("desired-state", name),
-      bytes: await readFile(join(desiredDir, name)),
-    })),
-  );
-  // An invalid desired state would make every run of the deployed function fail: refuse to build it.
-  const state = loadDesiredFiles(files);
-  if (state.errors.length > 0 || files.length === 0) {
+  // The loader of `validate` (no links followed, no sub-folder files, no FIFOs), and the documents it
+  // validated are the ones embedded. An invalid desired state would make every run of the deployed
+  // function fail: refuse to build it.
+  const { state } = await loadDesiredFolder(desiredDir);
+  if (state.errors.length > 0) {
     const errors = state.errors.map(formatError).join("\n");
-    throw new Error(
-      `the desired state in ${desiredDir} is not valid; not building:\n${errors || "no files"}`,
-    );
+    throw new Error(`the desired state in ${desiredDir} is not valid; not building:\n${errors}`);
   }
+  // The function names its files as in the repository, wherever the build read them from.
+  const texts: DesiredText[] = documents(state).map(({ file, doc }) => ({
+    file: join("desired-state", basename(file)),
+    json: JSON.stringify(doc),
+  }));
   const revision = options.revision ?? process.env.DESIRED_REVISION ?? (await gitRevision(desiredDir));
   await resetOutputFolder(outdir);
   const result = await build({
@@ -76,12 +73,7 @@ export async function buildLambda(options: {
     outdir,
     metafile: true,
     logLevel: "warning",
-    plugins: [
-      embedDesiredState(
-        documents(state).map(({ file, doc }) => ({ file, json: JSON.stringify(doc) })),
-        revision,
-      ),
-    ],
+    plugins: [embedDesiredState(texts, revision)],
   });
   const outfile = join(outdir, "index.mjs");
   const output =

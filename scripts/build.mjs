@@ -1,6 +1,8 @@
 // Bundles the CLI into dist/cli.mjs (the package's bin). Runs on `npm ci` through `prepare`.
-import { chmod } from "node:fs/promises";
+import { chmod, readFile } from "node:fs/promises";
 import { build } from "esbuild";
+
+const { version } = JSON.parse(await readFile("package.json", "utf8"));
 
 await build({
   entryPoints: ["lib/cli/bin.ts"],
@@ -14,5 +16,7 @@ await build({
   sourcemap: "linked",
   banner: { js: "#!/usr/bin/env node" },
   logLevel: "warning",
+  // `apigw-drift --version` (lib/cli/version.ts): the bundle does not know where package.json is.
+  define: { __APIGW_DRIFT_VERSION__: JSON.stringify(version) },
 });
 await chmod("dist/cli.mjs", 0o755);

@@ -1,3 +1,4 @@
+import { terminalLines } from "../text/escape.ts";
 import { processIo } from "./io.ts";
 import { main } from "./main.ts";
 
@@ -7,7 +8,8 @@ main(process.argv.slice(2), processIo()).then(
   },
   (error: unknown) => {
     process.stderr.write(
-      `apigw-drift: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      // A bug's stack: its message may quote untrusted text, so each of its lines is escaped.
+      `apigw-drift: ${terminalLines(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`,
     );
     process.exitCode = 1;
   },

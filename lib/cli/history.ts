@@ -6,6 +6,7 @@ import {
 import type { DriftEvent, RunRecord } from "../history/items.ts";
 import { DEFAULT_LIMIT } from "../history/query.ts";
 import { parseInstant } from "../history/time.ts";
+import { jsonText, terminal } from "../text/escape.ts";
 import type { CliIo } from "./io.ts";
 
 /** `apigw-drift history` options, as the command line gives them. */
@@ -42,7 +43,7 @@ export async function runHistory(
 ): Promise<number> {
   const now = (deps.now ?? Date.now)();
   const fail = (message: string) => {
-    io.stderr(`error: ${message}\n`);
+    io.stderr(`error: ${terminal(message)}\n`);
     return 1;
   };
   const since = bound("--since", options.since, now, "start");
@@ -121,11 +122,11 @@ function eventJson(e: DriftEvent) {
 }
 
 function json(value: unknown): string {
-  return `${JSON.stringify(value, null, 2)}\n`;
+  return `${jsonText(value)}\n`;
 }
 
 function eventTable(events: readonly DriftEvent[], location: string): string {
-  if (events.length === 0) return `no drift events recorded in ${location} match\n`;
+  if (events.length === 0) return `no drift events recorded in ${terminal(location)} match\n`;
   const rows = events.map((e) => [
     when(e.at),
     e.mode,
@@ -135,11 +136,11 @@ function eventTable(events: readonly DriftEvent[], location: string): string {
     e.runId.slice(0, 8),
     changes(e),
   ]);
-  return `${table(["AT", "MODE", "API", "INTEGRATION", "STATUS", "RUN", "CHANGES"], rows)}\n${count(events.length, "drift event")}, newest first, from ${location}\n`;
+  return `${table(["AT", "MODE", "API", "INTEGRATION", "STATUS", "RUN", "CHANGES"], rows)}\n${count(events.length, "drift event")}, newest first, from ${terminal(location)}\n`;
 }
 
 function runTable(runs: readonly RunRecord[], location: string): string {
-  if (runs.length === 0) return `no runs recorded in ${location} match\n`;
+  if (runs.length === 0) return `no runs recorded in ${terminal(location)} match\n`;
   const rows = runs.map((r) => [
     when(r.startedAt),
     r.mode,
@@ -152,20 +153,25 @@ function runTable(runs: readonly RunRecord[], location: string): string {
       .map(([s, n]) => `${n} ${s.toLowerCase().replaceAll("_", " ")}`)
       .join(", ") || "nothing looked at",
   ]);
-  return `${table(["STARTED", "MODE", "STATUS", "REVISION", "RUN", "EVENTS", "INTEGRATIONS"], rows)}\n${count(runs.length, "run")}, newest first, from ${location}\n`;
+  return `${table(["STARTED", "MODE", "STATUS", "REVISION", "RUN", "EVENTS", "INTEGRATIONS"], rows)}\n${count(runs.length, "run")}, newest first, from ${terminal(location)}\n`;
 }
 
-/** `~ /path` per diff, as the plan prints them (`~` changed, `+` the file adds, `-` the file removes). */
+/**
+ * `~ /path` per diff, as the plan prints them: `~` changed, `+` the file adds it (kind `removed`: the file
+ * has it, live does not), `-` the file removes it (kind `added`: live only).
+ */
 function changes(e: DriftEvent): string {
   const parts = e.diffs.map(
-    (d) => `${d.kind === "changed" ? "~" : d.kind === "removed" ? "+" : "-"} ${d.path}`,
+    (d) => `${d.kind === "changed" ? "~" : d.kind === "removed" ? "+" : "-"} ${terminal(d.path)}`,
   );
-  if (e.error) parts.push(`✗ ${e.error.name}: ${e.error.message}`);
+  if (e.error) parts.push(`✗ ${terminal(e.error.name)}: ${terminal(e.error.message)}`);
   const text = parts.join(", ") || (e.action ? `(${e.action})` : "");
   return text.length > 100 ? `${text.slice(0, 99)}…` : text;
 }
 
-function table(header: string[], rows: string[][]): string {
+/** Columns padded to their widest cell; every cell is escaped first, so widths are what is shown. */
+function table(header: string[], untrusted: string[][]): string {
+  const rows = untrusted.map((r) => r.map(terminal));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) =>
     cells

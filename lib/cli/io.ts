@@ -7,6 +7,8 @@ export interface CliIo {
   env: Record<string, string | undefined>;
   /** Colour the human output: stdout is a terminal and NO_COLOR is not set. */
   color?: boolean;
+  /** The terminal's width, for wrapping --help; undefined (80) when stdout is not a terminal. */
+  columns?: number;
 }
 
 export function processIo(): CliIo {
@@ -16,5 +18,6 @@ export function processIo(): CliIo {
     cwd: process.cwd(),
     env: process.env,
     color: process.stdout.isTTY === true && !process.env.NO_COLOR,
+    columns: process.stdout.isTTY ? process.stdout.columns : undefined,
   };
 }

@@ -1,10 +1,12 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import type { Mode } from "../plan/report.ts";
+import { terminal } from "../text/escape.ts";
 import { type HistoryDeps, type HistoryOptions, runHistory } from "./history.ts";
 import { runImport } from "./import.ts";
 import type { CliIo } from "./io.ts";
 import { type RunOptions, type RuntimeFactory, runReconcile } from "./run.ts";
 import { runValidate } from "./validate.ts";
+import { packageVersion } from "./version.ts";
 
 /** Extra dependencies tests inject; the CLI's real ones by default. */
 export interface CliDeps {
@@ -19,9 +21,17 @@ export async function main(argv: readonly string[], io: CliIo, deps: CliDeps = {
   const program = new Command()
     .name("apigw-drift")
     .description("Drift detection and config sync for Amazon API Gateway v2 integrations")
+    .version(packageVersion(), "-V, --version", "print the version and exit")
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
-    .showHelpAfterError("(run apigw-drift --help for usage)");
+    .configureOutput({
+      writeOut: io.stdout,
+      writeErr: io.stderr,
+      outputError: (text, write) => write(usageError(text)),
+      getOutHelpWidth: () => io.columns ?? 80,
+      getErrHelpWidth: () => io.columns ?? 80,
+    })
+    .showHelpAfterError("(run apigw-drift --help for usage)")
+    .addHelpText("after", HELP_AFTER);
 
   program
     .command("validate")
@@ -86,6 +96,39 @@ export async function main(argv: readonly string[], io: CliIo, deps: CliDeps = {
   }
   return exitCode;
 }
+
+/**
+ * A usage error from commander, escaped: it quotes the command line, which a CI job may build from a branch
+ * name or a pull request's title. Its one line break of its own is before a "(Did you mean …?)"; any other
+ * is the argument's, and is shown as `\n`.
+ */
+function usageError(text: string): string {
+  const SUGGESTION = "\n(Did you mean ";
+  return `${text.replace(/\n$/, "").split(SUGGESTION).map(terminal).join(SUGGESTION)}\n`;
+}
+
+/** What `--help` adds after the commands: the environment the CLI reads and what its exit codes mean. */
+export const HELP_AFTER = `
+Environment:
+  AWS_REGION, AWS_PROFILE        Region and credentials, through the AWS SDK's standard chain
+                                 (AWS_ACCESS_KEY_ID and the other AWS_* variables work too)
+  AWS_ENDPOINT_URL_APIGATEWAYV2  another API Gateway endpoint (the emulator, for one)
+  AWS_ENDPOINT_URL_DYNAMODB      another DynamoDB endpoint, for DRIFT_HISTORY_TABLE
+  DRIFT_HISTORY_TABLE            the DynamoDB table of drift history; unset: the local store in
+                                 ./.apigw-drift/
+  DRIFT_HISTORY_RETENTION_DAYS   days history items are kept (default 90)
+  APIGW_DRIFT_ACCOUNT            the AWS account the run acts in, for files that name one (as --account)
+  APIGW_DRIFT_REDACTION_KEY      the key of the hash shown for redacted values; set your own
+  DESIRED_REVISION               the desired revision to record (default: the folder's git commit)
+  NO_COLOR                       no colour in the human output
+
+Exit codes:
+  validate   0 valid, 1 invalid
+  plan       0 read (drift or not), 1 error; with --detailed-exitcode 0 in sync, 2 drift, 1 error
+  apply      0 all reconciled (or nothing to do), 1 anything left, failed or refused
+  import     0 written, 1 nothing written
+  history    0 read (even when nothing matches), 1 a bad option or unreadable history
+  all        1 a usage error; 130 interrupted (SIGINT/SIGTERM)`;
 
 function reconcileOptions(command: Command): void {
   command

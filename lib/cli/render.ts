@@ -1,10 +1,27 @@
 import { styleText } from "node:util";
 import type { Diff } from "../diff/diff.ts";
 import type { IntegrationResult, Report } from "../plan/report.ts";
+import { htmlText, markdownCode, markdownText, terminal } from "../text/escape.ts";
 
 type Color = "green" | "red" | "yellow" | "cyan" | "bold" | "dim";
 
-/** Renders a report like `terraform plan`: what will change (or changed), then a summary. */
+/**
+ * What each kind of diff means for live, in both renderers. `kind` follows CloudFormation (lib/diff/diff.ts,
+ * PRODUCT §3): `removed` is a field the file has and live does not, which applying the file adds; `added`
+ * is one live has and the file does not, which applying the file removes.
+ */
+const CHANGES: Record<Diff["kind"], { symbol: string; color: Color; word: string }> = {
+  changed: { symbol: "~", color: "yellow", word: "change" },
+  removed: { symbol: "+", color: "green", word: "add" },
+  added: { symbol: "-", color: "red", word: "remove" },
+};
+const LEGEND =
+  "~ change (live → desired), + add (in the file, not live), - remove (live has it, the file does not)";
+
+/**
+ * Renders a report like `terraform plan`: what will change (or changed), then a summary. Every value from
+ * the files, the service or the environment is escaped for the terminal (lib/text/escape.ts).
+ */
 export function renderHuman(report: Report, options: { color: boolean }): string {
   const paint = (color: Color, text: string) =>
     options.color ? styleText(color, text, { validateStream: false }) : text;
@@ -13,25 +30,30 @@ export function renderHuman(report: Report, options: { color: boolean }): string
   lines.push(
     paint(
       "bold",
-      `apigw-drift ${verb} · desired revision ${short(report.desiredRevision)} · run ${report.runId}`,
+      `apigw-drift ${verb} · desired revision ${terminal(short(report.desiredRevision))} · run ${terminal(report.runId)}`,
     ),
   );
+  if (report.integrations.some((r) => r.status !== "IN_SYNC" && r.diffs.length > 0)) {
+    lines.push(paint("dim", LEGEND));
+  }
 
   let currentApi = "";
   for (const r of report.integrations) {
     if (r.status === "IN_SYNC") continue;
     if (r.apiId !== currentApi) {
       currentApi = r.apiId;
-      lines.push("", paint("bold", `API ${r.apiId}`));
+      lines.push("", paint("bold", `API ${terminal(r.apiId)}`));
     }
     const [symbol, color, label] = headline(r, report.mode);
-    lines.push(`  ${paint(color, `${symbol} ${r.integrationId}`)}  ${label}`);
+    lines.push(`  ${paint(color, `${symbol} ${terminal(r.integrationId)}`)}  ${label}`);
     for (const d of r.diffs) lines.push(`      ${diffLine(d, paint)}`);
-    if (r.error) lines.push(`      ${paint("red", `${r.error.name}: ${r.error.message}`)}`);
+    if (r.error)
+      lines.push(`      ${paint("red", `${terminal(r.error.name)}: ${terminal(r.error.message)}`)}`);
   }
   if (report.errors.length > 0) {
     lines.push("");
-    for (const e of report.errors) lines.push(paint("red", `Error: ${location(e)}${e.message}`));
+    for (const e of report.errors)
+      lines.push(paint("red", `Error: ${terminal(`${location(e)}${e.message}`)}`));
   }
   lines.push("", summaryLine(report), paint(statusColor(report.status), `Status: ${report.status}`));
   return `${lines.join("\n")}\n`;
@@ -64,11 +86,14 @@ function headline(r: IntegrationResult, mode: Report["mode"]): [string, Color, s
   }
 }
 
-/** `~ /path: live → desired`; `+` the file adds it, `-` the file removes it (live only). */
+/** `~ /path: live → desired`; `+ /path: desired` (the file adds it); `- /path: live` (the file removes it). */
 function diffLine(d: Diff, paint: (c: Color, t: string) => string): string {
-  if (d.kind === "changed") return paint("yellow", `~ ${d.path}: ${show(d.actual)} → ${show(d.expected)}`);
-  if (d.kind === "removed") return paint("green", `+ ${d.path}: ${show(d.expected)}`);
-  return paint("red", `- ${d.path}: ${show(d.actual)}`);
+  const { symbol, color } = CHANGES[d.kind];
+  const value =
+    d.kind === "changed"
+      ? `${show(d.actual)} → ${show(d.expected)}`
+      : show(d.kind === "removed" ? d.expected : d.actual);
+  return paint(color, `${symbol} ${terminal(d.path)}: ${value}`);
 }
 
 function summaryLine(report: Report): string {
@@ -94,7 +119,7 @@ function summaryLine(report: Report): string {
   const failedReads =
     report.mode === "plan" && s.FAILED + s.DEFERRED > 0 ? `, ${s.FAILED + s.DEFERRED} not read` : "";
   const calls = Object.entries(report.apiCalls)
-    .map(([k, v]) => `${k} ${v}`)
+    .map(([k, v]) => `${terminal(k)} ${v}`)
     .join(", ");
   return `${report.mode === "plan" ? "Plan" : "Apply"}: ${parts.join(", ")}${failedReads}.${calls ? ` API calls: ${calls}.` : ""}`;
 }
@@ -105,11 +130,17 @@ function statusColor(status: Report["status"]): Color {
   return "red";
 }
 
-/** Renders a report as a pull-request comment. */
+/**
+ * Renders a report as a pull-request comment. Ids, paths and values are code spans, messages are escaped
+ * text (lib/text/escape.ts): nothing from the files or the service becomes markup, HTML or a mention.
+ */
 export function renderMarkdown(report: Report): string {
   const out: string[] = [];
   out.push(`### apigw-drift ${report.mode}: ${report.status}`, "");
-  out.push(`Desired revision \`${short(report.desiredRevision)}\` · run \`${report.runId}\``, "");
+  out.push(
+    `Desired revision ${markdownCode(short(report.desiredRevision))} · run ${markdownCode(report.runId)}`,
+    "",
+  );
   const changed = report.integrations.filter((r) => r.status !== "IN_SYNC");
   if (changed.length === 0) {
     // A run stopped by a guard or an invalid file looked at nothing: that is not "no drift".
@@ -123,22 +154,27 @@ export function renderMarkdown(report: Report): string {
     out.push("| API | integration | status | differences |", "|---|---|---|---|");
     for (const r of changed) {
       const what = r.action === "delete" && r.status === "UNMANAGED" ? "UNMANAGED (delete)" : r.status;
-      out.push(`| \`${r.apiId}\` | \`${r.integrationId}\` | ${what} | ${r.diffs.length} |`);
+      out.push(`| ${code(r.apiId)} | ${code(r.integrationId)} | ${what} | ${r.diffs.length} |`);
     }
     out.push("");
     for (const r of changed.filter((x) => x.diffs.length > 0 || x.error)) {
-      out.push(`<details><summary><code>${r.apiId}/${r.integrationId}</code>: ${r.status}</summary>`, "");
+      out.push(
+        `<details><summary><code>${htmlText(`${r.apiId}/${r.integrationId}`)}</code>: ${r.status}</summary>`,
+        "",
+      );
       if (r.diffs.length > 0) {
-        out.push("| path | kind | live | desired |", "|---|---|---|---|");
+        out.push("| path | change | live | desired |", "|---|---|---|---|");
         for (const d of r.diffs) {
-          out.push(`| \`${cell(d.path)}\` | ${d.kind} | ${mdValue(d.actual)} | ${mdValue(d.expected)} |`);
+          out.push(
+            `| ${code(d.path)} | ${CHANGES[d.kind].word} | ${mdValue(d.actual)} | ${mdValue(d.expected)} |`,
+          );
         }
       }
-      if (r.error) out.push("", `**${r.error.name}**: ${cell(r.error.message)}`);
+      if (r.error) out.push("", `**${markdownText(r.error.name)}**: ${markdownText(r.error.message)}`);
       out.push("", "</details>", "");
     }
   }
-  for (const e of report.errors) out.push(`> **Error**: ${cell(`${location(e)}${e.message}`)}`, "");
+  for (const e of report.errors) out.push(`> **Error**: ${markdownText(`${location(e)}${e.message}`)}`, "");
   const s = report.summary;
   out.push(
     `${s.IN_SYNC} in sync · ${s.DRIFTED} drifted · ${s.UPDATED} updated · ${s.MISSING} missing · ${s.FAILED} failed · ${s.DELETED} deleted`,
@@ -151,17 +187,18 @@ function location(e: Report["errors"][number]): string {
   return e.file ? `${e.file}: ` : "";
 }
 
+/** A value as JSON (a string shows its quotes), escaped for the terminal: JSON leaves C1 and bidi raw. */
 function show(v: unknown): string {
-  return v === undefined ? "(absent)" : JSON.stringify(v);
+  return v === undefined ? "(absent)" : terminal(JSON.stringify(v));
 }
 
 function mdValue(v: unknown): string {
-  return v === undefined ? "—" : `\`${cell(JSON.stringify(v))}\``;
+  return v === undefined ? "—" : code(JSON.stringify(v));
 }
 
-/** Escapes what would break a table cell. */
-function cell(text: string): string {
-  return text.replaceAll("|", "\\|").replaceAll("\n", " ").replaceAll("`", "'");
+/** A code span in a table cell. */
+function code(text: string): string {
+  return markdownCode(text, { table: true });
 }
 
 function short(revision: string): string {

@@ -6,6 +6,7 @@ import type { Mode, Report } from "../plan/report.ts";
 import { type Progress, reconcile } from "../reconcile/reconcile.ts";
 import { gitRevision } from "../reconcile/revision.ts";
 import { createRuntime, type Runtime, type RuntimeConfig } from "../runtime/runtime.ts";
+import { jsonText, terminal } from "../text/escape.ts";
 import type { HistoryDeps } from "./history.ts";
 import type { CliIo } from "./io.ts";
 import { renderHuman, renderMarkdown } from "./render.ts";
@@ -71,7 +72,7 @@ export async function runReconcile(
         : {}),
     });
   } catch (error) {
-    io.stderr(`apigw-drift: ${(error as Error).message}\n`);
+    io.stderr(`apigw-drift: ${terminal((error as Error).message)}\n`);
     return 1;
   }
   try {
@@ -108,7 +109,7 @@ const OFFLINE = {
 };
 
 export function print(report: Report, options: { json?: boolean; markdown?: boolean }, io: CliIo): void {
-  if (options.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+  if (options.json) io.stdout(`${jsonText(report)}\n`);
   else if (options.markdown) io.stdout(renderMarkdown(report));
   else io.stdout(renderHuman(report, { color: io.color === true }));
 }

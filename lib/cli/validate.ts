@@ -1,5 +1,6 @@
 import { formatError } from "../desired-state/errors.ts";
 import { readDesiredFolder } from "../desired-state/folder.ts";
+import { jsonText, terminal } from "../text/escape.ts";
 import type { CliIo } from "./io.ts";
 
 export interface ValidateOptions {
@@ -12,7 +13,7 @@ export async function runValidate(options: ValidateOptions, io: CliIo): Promise<
   const state = await readDesiredFolder(options.desired, { cwd: io.cwd });
   const errors = state.errors;
   if (options.json) {
-    io.stdout(`${JSON.stringify(errors, null, 2)}\n`);
+    io.stdout(`${jsonText(errors)}\n`);
   } else if (errors.length > 0) {
     for (const e of errors) io.stdout(`${formatError(e)}\n`);
     const files = new Set(errors.map((e) => e.file)).size;
@@ -22,7 +23,7 @@ export async function runValidate(options: ValidateOptions, io: CliIo): Promise<
   } else {
     const integrations = state.apis.reduce((n, a) => n + a.integrationIds.length, 0);
     io.stdout(
-      `valid: ${state.apis.length} API${state.apis.length === 1 ? "" : "s"}, ${integrations} integrations in ${options.desired}\n`,
+      `valid: ${state.apis.length} API${state.apis.length === 1 ? "" : "s"}, ${integrations} integrations in ${terminal(options.desired)}\n`,
     );
   }
   return errors.length === 0 ? 0 : 1;

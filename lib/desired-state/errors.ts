@@ -1,3 +1,5 @@
+import { terminal } from "../text/escape.ts";
+
 /** A problem with the desired state, located in its file. */
 export interface DesiredStateError {
   /** The file, as given to the loader (relative to the working directory when read from a folder). */
@@ -9,9 +11,13 @@ export interface DesiredStateError {
   message: string;
 }
 
-/** `file:line:col pointer message`, the form editors and CI annotations understand. */
+/**
+ * `file:line:col pointer message`, the form editors and CI annotations understand, as one line for a
+ * terminal or log: the file name, pointer and message (which quote keys and values) are escaped, so a key
+ * or file name holding a newline or an escape sequence cannot forge a line (lib/text/escape.ts).
+ */
 export function formatError(e: DesiredStateError): string {
-  return `${e.file}:${e.line}:${e.column} ${e.pointer || "/"} ${e.message}`;
+  return terminal(`${e.file}:${e.line}:${e.column} ${e.pointer || "/"} ${e.message}`);
 }
 
 /** Orders errors by file, then position, so output is stable. */

@@ -69,6 +69,15 @@ export function stateFromTexts(
   };
 }
 
+/** `state` (or an empty one) with `errors` instead of its own: for errors found around the files. */
+export function withErrors(
+  state: DesiredState | undefined,
+  errors: readonly DesiredStateError[],
+): DesiredState {
+  const base = state ?? stateFromTexts([]);
+  return { apis: base.apis, errors, document: (apiId) => base.document(apiId) };
+}
+
 /** A state from documents already in memory (tests, benchmarks, import). */
 export function stateFromDocuments(
   docs: readonly DesiredApi[],

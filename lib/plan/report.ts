@@ -111,17 +111,25 @@ export function compareResults(a: IntegrationResult, b: IntegrationResult): numb
           : 0;
 }
 
-/** Errors in a deterministic order: by file and position, then API and message. */
-export function compareErrors(a: ReportError, b: ReportError): number {
+/**
+ * Report errors in a deterministic order, whatever order the work finished in: by file, line, column,
+ * pointer (as the loader orders its errors), apiId, then message; an error without a field sorts after
+ * those with one (run-wide errors last).
+ */
+export function compareReportErrors(a: ReportError, b: ReportError): number {
   return (
-    cmp(a.file ?? "", b.file ?? "") ||
-    (a.line ?? 0) - (b.line ?? 0) ||
-    (a.column ?? 0) - (b.column ?? 0) ||
-    cmp(a.apiId ?? "", b.apiId ?? "") ||
-    cmp(a.message, b.message)
+    compareOptional(a.file, b.file) ||
+    compareOptional(a.line, b.line) ||
+    compareOptional(a.column, b.column) ||
+    compareOptional(a.pointer, b.pointer) ||
+    compareOptional(a.apiId, b.apiId) ||
+    compareOptional(a.message, b.message)
   );
 }
 
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+function compareOptional<T extends string | number>(a: T | undefined, b: T | undefined): number {
+  if (a === b) return 0;
+  if (a === undefined) return 1;
+  if (b === undefined) return -1;
+  return a < b ? -1 : 1;
 }

@@ -11,7 +11,7 @@ import {
   wouldBlockMessage,
 } from "../plan/guards.ts";
 import {
-  compareErrors,
+  compareReportErrors,
   compareResults,
   type IntegrationResult,
   type Mode,
@@ -148,7 +148,8 @@ async function runOnce(request: RunRequest, desired: DesiredInput, services: Run
       summary: summarise(integrations),
       integrations,
       apiCalls: services.apiCalls(),
-      errors: [...errors].sort(compareErrors),
+      // Guards and reads finish in any order: sort, so a report is the same run to run.
+      errors: [...errors].sort(compareReportErrors),
       warnings,
     };
   };

@@ -74,7 +74,7 @@ describe("apigw-drift plan / apply / import against the emulator", () => {
     await cli(["plan", "--markdown", "--no-history"], io);
     expect(io.out).toMatch(/^### apigw-drift plan: DRIFTED\n/);
     expect(io.out).toContain("| `a1b2c3d4e5` | `lmb7k2q` | DRIFTED | 1 |");
-    expect(io.out).toContain("| `/timeoutInMillis` | changed | `12345` | `10000` |");
+    expect(io.out).toContain("| `/timeoutInMillis` | change | `12345` | `10000` |");
   });
 
   it("exits 1 from apply when something is left", async () => {

@@ -63,6 +63,7 @@ describe("guards through the CLI, against the emulator", () => {
     expect(code).toBe(1);
     expect(report).toMatchObject({ status: "FAILED", integrations: [] });
     expect(report.errors).toEqual([
+      // In file order: chat-websocket.yaml before orders-http.yaml.
       {
         file: WS_FILE,
         apiId: WS_API,

@@ -184,7 +184,8 @@ describe("secret parameter values on every surface", () => {
     expect(out).not.toContain(MARK);
     const cell = (v: unknown) => (v === undefined ? "—" : `\`${JSON.stringify(v)}\``);
     for (const d of [...HTTP_DIFFS, ...WS_DIFFS]) {
-      expect(out).toContain(`| \`${d.path}\` | ${d.kind} | ${cell(d.actual)} | ${cell(d.expected)} |`);
+      const change = { changed: "change", removed: "add", added: "remove" }[d.kind];
+      expect(out).toContain(`| \`${d.path}\` | ${change} | ${cell(d.actual)} | ${cell(d.expected)} |`);
     }
   });
 

@@ -1,15 +1,21 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CliIo } from "../../../lib/cli/io.ts";
 import { main } from "../../../lib/cli/main.ts";
 import type { Report } from "../../../lib/plan/report.ts";
+import { expectNothingForged } from "../../helpers/hostile.ts";
 
 const USAGE = "(run apigw-drift --help for usage)\n";
 const WHEN =
   "takes an ISO-8601 date (2025-01-31), date and time (2025-01-31T12:00:00Z) or a duration back from now (30m, 24h, 7d, 2w)";
 const RUN_ID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/g;
+const INVALID = "\n1 error in 1 file; nothing will be applied until all are fixed.\n";
+const SYMLINK =
+  "is a symbolic link, which is never followed (it could point outside the folder); put the file itself in its place, or remove the link";
+const EMPTY = "file is empty; write an API's desired state (apiId, protocol, integrations)";
 
 /** A command line a user might get wrong, and exactly what they see: every one exits 1. */
 const CASES: [string, string[], { stdout?: string; stderr?: string }][] = [
@@ -241,6 +247,92 @@ const CASES: [string, string[], { stdout?: string; stderr?: string }][] = [
       ].join("\n"),
     },
   ],
+  // Hostile text on the command line: quoted back escaped, never as a line of its own.
+  [
+    "an unknown flag holding a newline and a workflow command",
+    ["plan", "--x\n::error::forged"],
+    { stderr: `error: unknown option '--x\\n::error::forged'\n${USAGE}` },
+  ],
+  [
+    "an unknown command holding an escape sequence",
+    ["\u001b[2Jfrob"],
+    { stderr: `error: unknown command '\\x1b[2Jfrob'\n${USAGE}` },
+  ],
+  [
+    "a --since holding a newline",
+    ["history", "--since", "1d\n::error::forged"],
+    { stderr: `error: --since ${WHEN}, not "1d\\n::error::forged"\n` },
+  ],
+  [
+    "a --desired folder named like a workflow command",
+    ["validate", "--desired", "::error::forged"],
+    {
+      stdout:
+        "\\x3a:error::forged:1:1 / folder ::error::forged does not exist; pass the desired-state folder with --desired\n",
+      stderr: INVALID,
+    },
+  ],
+  // Desired-state folders that are not one flat folder of regular files.
+  [
+    "validate with a link in the folder",
+    ["validate", "--desired", "linked"],
+    { stdout: `linked/b.yaml:1:1 / ${SYMLINK}\n`, stderr: INVALID },
+  ],
+  [
+    "plan with a link in the folder (the run fails before any call)",
+    ["plan", "--desired", "linked"],
+    {
+      stdout: [
+        "apigw-drift plan · desired revision test-revision · run RUN",
+        "",
+        `Error: linked/b.yaml:1:1 / ${SYMLINK}`,
+        "",
+        "Plan: 0 to update, 0 to delete, 0 missing, 0 in sync, 0 unmanaged.",
+        "Status: FAILED",
+        "",
+      ].join("\n"),
+    },
+  ],
+  [
+    "validate with a file in a sub-folder",
+    ["validate", "--desired", "nested"],
+    {
+      stdout:
+        "nested/team/b.yaml:1:1 / is in a sub-folder, but the desired state is only the files directly in nested: move it up into nested, or out of the folder\n",
+      stderr: INVALID,
+    },
+  ],
+  [
+    "validate with a FIFO in the folder",
+    ["validate", "--desired", "fifo"],
+    {
+      stdout:
+        "fifo/b.yaml:1:1 / is a named pipe (FIFO), not a regular file, and is never opened: remove it from fifo\n",
+      stderr: INVALID,
+    },
+  ],
+  [
+    "validate with only dot-files in the folder",
+    ["validate", "--desired", "dotfiles"],
+    {
+      stdout:
+        "dotfiles:1:1 / no *.yaml or *.yml files in dotfiles; write one file per API (see the README)\n",
+      stderr: INVALID,
+    },
+  ],
+  [
+    "validate with file names holding a newline, an escape sequence and a bidi override",
+    ["validate", "--desired", "names"],
+    {
+      stdout: [
+        `names/\\x1b]8;;evil\\x07x.yaml:1:1 / ${EMPTY}`,
+        `names/a\\u202elmay.yaml:1:1 / ${EMPTY}`,
+        `names/x\\n::error::forged.yaml:1:1 / ${EMPTY}`,
+        "",
+      ].join("\n"),
+      stderr: "\n3 errors in 3 files; nothing will be applied until all are fixed.\n",
+    },
+  ],
 ];
 
 let cwd: string;
@@ -248,6 +340,21 @@ beforeAll(async () => {
   cwd = await mkdtemp(join(tmpdir(), "apigw-drift-args-"));
   await writeFile(join(cwd, "api.yaml"), "apiId: a1b2c3d4e5\n");
   await mkdir(join(cwd, "empty"));
+  const valid = "apiId: a1b2c3d4e5\nprotocol: HTTP\nintegrations: {}\n";
+  for (const dir of ["linked", "nested/team", "fifo", "dotfiles", "names"]) {
+    await mkdir(join(cwd, dir), { recursive: true });
+  }
+  await writeFile(join(cwd, "linked", "a.yaml"), valid);
+  await symlink(join(cwd, "api.yaml"), join(cwd, "linked", "b.yaml"));
+  await writeFile(join(cwd, "nested", "a.yaml"), valid);
+  await writeFile(join(cwd, "nested", "team", "b.yaml"), valid);
+  await writeFile(join(cwd, "fifo", "a.yaml"), valid);
+  execFileSync("mkfifo", [join(cwd, "fifo", "b.yaml")]);
+  await writeFile(join(cwd, "dotfiles", ".a.yaml"), valid);
+  await writeFile(join(cwd, "dotfiles", ".DS_Store"), "");
+  for (const name of ["x\n::error::forged.yaml", "\u001b]8;;evil\u0007x.yaml", "a\u202elmay.yaml"]) {
+    await writeFile(join(cwd, "names", name), "");
+  }
 });
 afterAll(async () => {
   await rm(cwd, { recursive: true, force: true });
@@ -294,8 +401,25 @@ describe("apigw-drift on the bad-argument corpus", () => {
         stderr: want.stderr ?? "",
       });
       expect(got.touched).toEqual([]);
+      expectNothingForged(got.out + got.err);
     },
   );
+
+  it("prints the package's version with --version, and exits 0", async () => {
+    const { version } = JSON.parse(await readFile("package.json", "utf8")) as { version: string };
+    const got = await cli(["--version"]);
+    expect({ code: got.code, stdout: got.out, stderr: got.err }).toEqual({
+      code: 0,
+      stdout: `${version}\n`,
+      stderr: "",
+    });
+  });
+
+  it("lists the commands, the environment and the exit codes with --help, and exits 0", async () => {
+    const got = await cli(["--help"]);
+    expect({ code: got.code, stderr: got.err }).toEqual({ code: 0, stderr: "" });
+    expect(got.out).toBe(HELP);
+  });
 
   it("holds at least 15 cases", () => {
     expect(CASES.length).toBeGreaterThanOrEqual(15);
@@ -327,3 +451,46 @@ describe("apigw-drift on the bad-argument corpus", () => {
     expect(got.touched).toEqual([]);
   });
 });
+
+const HELP = `Usage: apigw-drift [options] [command]
+
+Drift detection and config sync for Amazon API Gateway v2 integrations
+
+Options:
+  -V, --version       print the version and exit
+  -h, --help          display help for command
+
+Commands:
+  validate [options]  check every desired-state file, offline; exit 0 valid, 1
+                      invalid
+  plan [options]      show the drift between desired state and live
+                      integrations; changes nothing
+  apply [options]     fix drift with UpdateIntegration (and prune, where a file
+                      says so); exit 0 only when all is reconciled
+  import [options]    write a desired-state file from a live API, for adoption;
+                      a plan right after it is in sync
+  history [options]   drift events (or --runs) recorded by plan and apply,
+                      newest first
+  help [command]      display help for command
+
+Environment:
+  AWS_REGION, AWS_PROFILE        Region and credentials, through the AWS SDK's standard chain
+                                 (AWS_ACCESS_KEY_ID and the other AWS_* variables work too)
+  AWS_ENDPOINT_URL_APIGATEWAYV2  another API Gateway endpoint (the emulator, for one)
+  AWS_ENDPOINT_URL_DYNAMODB      another DynamoDB endpoint, for DRIFT_HISTORY_TABLE
+  DRIFT_HISTORY_TABLE            the DynamoDB table of drift history; unset: the local store in
+                                 ./.apigw-drift/
+  DRIFT_HISTORY_RETENTION_DAYS   days history items are kept (default 90)
+  APIGW_DRIFT_ACCOUNT            the AWS account the run acts in, for files that name one (as --account)
+  APIGW_DRIFT_REDACTION_KEY      the key of the hash shown for redacted values; set your own
+  DESIRED_REVISION               the desired revision to record (default: the folder's git commit)
+  NO_COLOR                       no colour in the human output
+
+Exit codes:
+  validate   0 valid, 1 invalid
+  plan       0 read (drift or not), 1 error; with --detailed-exitcode 0 in sync, 2 drift, 1 error
+  apply      0 all reconciled (or nothing to do), 1 anything left, failed or refused
+  import     0 written, 1 nothing written
+  history    0 read (even when nothing matches), 1 a bad option or unreadable history
+  all        1 a usage error; 130 interrupted (SIGINT/SIGTERM)
+`;

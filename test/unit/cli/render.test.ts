@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { renderHuman, renderMarkdown } from "../../../lib/cli/render.ts";
 import { type IntegrationResult, type Report, summarise } from "../../../lib/plan/report.ts";
+import { expectNothingForged, HOSTILE } from "../../helpers/hostile.ts";
 
 function report(mode: Report["mode"], integrations: IntegrationResult[], over: Partial<Report> = {}): Report {
   return {
@@ -42,6 +43,7 @@ describe(renderHuman.name, () => {
     expect(text).toBe(
       [
         "apigw-drift plan · desired revision 0123456789ab-dirty · run run-1",
+        "~ change (live → desired), + add (in the file, not live), - remove (live has it, the file does not)",
         "",
         "API a1b2c3d4e5",
         "  ~ lmb7k2q  drifted: will be updated in place",
@@ -105,16 +107,138 @@ describe(renderHuman.name, () => {
 });
 
 describe(renderMarkdown.name, () => {
-  it("renders a table per run and per integration, escaping what would break a cell", () => {
+  it("renders a table per run and per integration, saying in words what each difference does", () => {
     const md = renderMarkdown(report("plan", [drifted]));
-    expect(md).toContain("### apigw-drift plan: DRIFTED");
-    expect(md).toContain("| `a1b2c3d4e5` | `lmb7k2q` | DRIFTED | 3 |");
-    expect(md).toContain("| `/timeoutInMillis` | changed | `12345` | `10000` |");
-    expect(md).toContain('| `/requestParameters/append:header.x\\|y` | added | `"1"` | — |');
+    expect(md).toBe(
+      [
+        "### apigw-drift plan: DRIFTED",
+        "",
+        "Desired revision `0123456789ab-dirty` · run `run-1`",
+        "",
+        "| API | integration | status | differences |",
+        "|---|---|---|---|",
+        "| `a1b2c3d4e5` | `lmb7k2q` | DRIFTED | 3 |",
+        "",
+        "<details><summary><code>a1b2c3d4e5/lmb7k2q</code>: DRIFTED</summary>",
+        "",
+        "| path | change | live | desired |",
+        "|---|---|---|---|",
+        "| `/timeoutInMillis` | change | `12345` | `10000` |",
+        // kind "removed" (CloudFormation's word: the file has it, live does not) is what applying adds.
+        '| `/description` | add | — | `"orders"` |',
+        '| `/requestParameters/append:header.x\\|y` | remove | `"1"` | — |',
+        "",
+        "</details>",
+        "",
+        "0 in sync · 1 drifted · 0 updated · 0 missing · 0 failed · 0 deleted",
+        "",
+      ].join("\n"),
+    );
   });
 
   it("says so when there is no drift", () => {
     const md = renderMarkdown(report("plan", [], { status: "IN_SYNC" }));
     expect(md).toContain("No drift: every declared integration matches its desired state.");
+  });
+});
+
+/** A report whose every untrusted field holds hostile text: ids, paths, values, errors, file names. */
+function hostileReport(): Report {
+  const r: IntegrationResult = {
+    apiId: `a1${HOSTILE.leadingCommand}`,
+    integrationId: `i${HOSTILE.newlineCommand}`,
+    status: "FAILED",
+    action: "update",
+    diffs: [
+      {
+        path: `/requestParameters/overwrite:header.${HOSTILE.newlineCommand}`,
+        kind: "changed",
+        expected: HOSTILE.clear,
+        actual: HOSTILE.hyperlink,
+      },
+      { path: `/description${HOSTILE.bidi}`, kind: "removed", expected: `${HOSTILE.c1}${HOSTILE.separator}` },
+      { path: `/requestParameters/${HOSTILE.markdown}`, kind: "added", actual: HOSTILE.legacyCommand },
+    ],
+    error: { name: HOSTILE.indentedCommand, message: `${HOSTILE.nul} ${HOSTILE.markdown}` },
+  };
+  return report("apply", [r], {
+    status: "PARTIAL",
+    runId: HOSTILE.newlineCommand,
+    desiredRevision: HOSTILE.clear,
+    errors: [
+      {
+        file: `${HOSTILE.leadingCommand}.yaml`,
+        line: 2,
+        column: 3,
+        pointer: "/x\ny",
+        message: HOSTILE.clear,
+      },
+      { message: `</details> ${HOSTILE.newlineCommand}` },
+    ],
+  });
+}
+
+describe("rendering untrusted text", () => {
+  it("escapes every id, path, value and message in the human output", () => {
+    const text = renderHuman(hostileReport(), { color: false });
+    expect(text).toBe(
+      [
+        "apigw-drift apply · desired revision \\x1b[2J · run x\\n::error::forged",
+        "~ change (live → desired), + add (in the file, not live), - remove (live has it, the file does not)",
+        "",
+        "API a1::warning::forged",
+        "  ✗ ix\\n::error::forged  update failed",
+        '      ~ /requestParameters/overwrite:header.x\\n::error::forged: "\\u001b]8;;https://evil.example/\\u0007click\\u001b]8;;\\u0007" → "\\u001b[2J"',
+        '      + /descriptiona\\u202elmay.exe: "\\x9b2Ja\\u2028b"',
+        '      - /requestParameters/a|b`c <b>&</b> @team #12 [x](y): "a #\\x23[error]forged"',
+        "        \\x3a:error::forged: a\\x00b a|b`c <b>&</b> @team #12 [x](y)",
+        "",
+        "Error: \\x3a:warning::forged.yaml:2:3 /x\\ny \\x1b[2J",
+        "Error: </details> x\\n::error::forged",
+        "",
+        "Apply: 0 updated, 0 deleted, 1 failed, 0 deferred, 0 missing, 0 in sync. API calls: GetApi 1, GetIntegrations 1, throttled 0, retries 0.",
+        "Status: PARTIAL",
+        "",
+      ].join("\n"),
+    );
+    expectNothingForged(text);
+    // Colour adds only SGR sequences (ESC [ n m); with them taken out, nothing raw is left.
+    const sgr = new RegExp(`${String.fromCharCode(27)}\\[\\d+m`, "g");
+    expectNothingForged(renderHuman(hostileReport(), { color: true }).replaceAll(sgr, ""));
+  });
+
+  it("escapes every id, path, value and message in the markdown comment", () => {
+    const md = renderMarkdown(hostileReport());
+    expect(md).toBe(
+      [
+        "### apigw-drift apply: PARTIAL",
+        "",
+        "Desired revision `\\x1b[2J` · run `x\\n::error::forged`",
+        "",
+        "| API | integration | status | differences |",
+        "|---|---|---|---|",
+        "| `a1::warning::forged` | `ix\\n::error::forged` | FAILED | 3 |",
+        "",
+        "<details><summary><code>a1::warning::forged/ix\\n::error::forged</code>: FAILED</summary>",
+        "",
+        "| path | change | live | desired |",
+        "|---|---|---|---|",
+        '| `/requestParameters/overwrite:header.x\\n::error::forged` | change | `"\\u001b]8;;https://evil.example/\\u0007click\\u001b]8;;\\u0007"` | `"\\u001b[2J"` |',
+        '| `/descriptiona\\u202elmay.exe` | add | — | `"\\x9b2Ja\\u2028b"` |',
+        '| ``/requestParameters/a\\|b`c <b>&</b> @team #12 [x](y)`` | remove | `"a #\\x23[error]forged"` | — |',
+        "",
+        "**  \\\\x3a:error::forged**: a\\\\x00b a\\|b\\`c &lt;b&gt;&amp;&lt;/b&gt; @&#8203;team #&#8203;12 \\[x\\](y)",
+        "",
+        "</details>",
+        "",
+        "> **Error**: \\\\x3a:warning::forged.yaml:2:3 /x\\\\ny \\\\x1b\\[2J",
+        "",
+        "> **Error**: &lt;/details&gt; x\\\\n::error::forged",
+        "",
+        "0 in sync · 0 drifted · 0 updated · 0 missing · 1 failed · 0 deleted",
+        "",
+      ].join("\n"),
+    );
+    expectNothingForged(md);
   });
 });

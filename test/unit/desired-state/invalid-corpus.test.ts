@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import type { DesiredStateError } from "../../../lib/desired-state/errors.ts";
 import { loadDesiredFiles } from "../../../lib/desired-state/load.ts";
+import { terminal } from "../../../lib/text/escape.ts";
 
 /**
  * Every file in test/fixtures/invalid/ is named after its fault and declares the errors it must produce,
@@ -10,7 +11,9 @@ import { loadDesiredFiles } from "../../../lib/desired-state/load.ts";
  *
  *     # expect: <line>:<column> <pointer> <message>
  *
- * `""` stands for the empty pointer (the whole file). Pointers in the corpus hold no spaces.
+ * `""` stands for the empty pointer (the whole file). Pointers in the corpus hold no spaces. Pointer and
+ * message are written as a terminal shows them (lib/text/escape.ts: `\n`, `\x1b`, `\u202e`), so the
+ * hostile-* files can declare keys that hold newlines and escape sequences in a one-line ASCII header.
  */
 const DIR = fileURLToPath(new URL("../../fixtures/invalid/", import.meta.url));
 const EXPECT = /^# expect: (\d+):(\d+) (\S+) (.+)$/;
@@ -46,7 +49,12 @@ function expectations(bytes: Uint8Array): Expected[] {
   return out;
 }
 
-const withoutFile = (errors: DesiredStateError[]): Expected[] => errors.map(({ file: _, ...rest }) => rest);
+const withoutFile = (errors: DesiredStateError[]): Expected[] =>
+  errors.map(({ file: _, pointer, message, ...rest }) => ({
+    ...rest,
+    pointer: terminal(pointer),
+    message: terminal(message),
+  }));
 
 const fixtures = readdirSync(DIR)
   .filter((n) => n.endsWith(".yaml"))

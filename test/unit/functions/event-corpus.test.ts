@@ -237,8 +237,8 @@ describe("the reconcile handler, given ids the desired state does not have", () 
       "one known and one unknown API, and an unknown integration",
       { mode: "apply", apiIds: [HTTP_API, "nope"], integrationIds: ["aaa1111", "zzz9999"] },
       [
-        { message: "integration zzz9999 is not declared in the desired state of the selected APIs" },
         { apiId: "nope", message: `API nope has no desired-state file; known APIs: ${HTTP_API}, ${WS_API}` },
+        { message: "integration zzz9999 is not declared in the desired state of the selected APIs" },
       ],
     ],
   ])("fails the run for %s with zero gateway calls, and logs and counts it", async (_name, event, errors) => {

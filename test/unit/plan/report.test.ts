@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  compareReportErrors,
   compareResults,
   type IntegrationResult,
   type IntegrationStatus,
@@ -77,6 +78,36 @@ describe(compareResults.name, () => {
       "a/1",
       "a/2",
       "b/1",
+    ]);
+  });
+});
+
+describe(compareReportErrors.name, () => {
+  it("orders by file, line, column, pointer, apiId and message, located errors first", () => {
+    const errors = [
+      { message: "run-wide b" },
+      { message: "run-wide a" },
+      { apiId: "b1", message: "about b1" },
+      { apiId: "a1", message: "about a1" },
+      { file: "b.yaml", line: 1, column: 1, pointer: "", message: "z" },
+      { file: "a.yaml", line: 2, column: 1, pointer: "", message: "y" },
+      { file: "a.yaml", line: 1, column: 9, pointer: "", message: "x" },
+      { file: "a.yaml", line: 1, column: 3, pointer: "/b", message: "w" },
+      { file: "a.yaml", line: 1, column: 3, pointer: "/a", message: "v" },
+      { file: "a.yaml", apiId: "a1", message: "guard" },
+    ];
+
+    expect([...errors].sort(compareReportErrors).map((e) => e.message)).toEqual([
+      "v",
+      "w",
+      "x",
+      "y",
+      "guard",
+      "z",
+      "about a1",
+      "about b1",
+      "run-wide a",
+      "run-wide b",
     ]);
   });
 });

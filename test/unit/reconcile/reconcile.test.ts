@@ -161,8 +161,8 @@ describe(reconcile.name, () => {
     const report = await run({ mode: "plan", apiIds: ["nope"], integrationIds: ["zzz9999"] });
     expect(report.status).toBe("FAILED");
     expect(report.errors.map((e) => e.message)).toEqual([
-      "integration zzz9999 is not declared in the desired state of the selected APIs",
       `API nope has no desired-state file; known APIs: ${HTTP_API}, ${WS_API}`,
+      "integration zzz9999 is not declared in the desired state of the selected APIs",
     ]);
     expect(gateway.trace).toEqual([]);
   });
