@@ -42,7 +42,8 @@ export function readIntegrationInput(protocol: Protocol, body: Record<string, un
     if (value === null || value === undefined) continue;
     // Own keys only: a member named "constructor" or "__proto__" must not resolve on Object.prototype.
     if (Object.hasOwn(READ_ONLY, field)) {
-      throw new BadRequest(`${field} is read-only and cannot be set (unverified wording)`);
+      // Unverified wording.
+      throw new BadRequest(`${field} is read-only and cannot be set`);
     }
     if (!isFieldName(field)) continue;
     const row = FIELDS[field];

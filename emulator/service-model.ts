@@ -57,9 +57,11 @@ export type FieldName = (typeof FIELD_NAMES)[number];
  * - `stringMap`: an object of string values.
  * - `responseParameters`: an object whose keys are status codes and whose values are string maps.
  * - `tlsConfig`: an object with the optional string member `serverNameToVerify`.
+ * - `boolean`: true or false (read-only `apiGatewayManaged`).
  */
 export type Wire =
   | { type: "string" }
+  | { type: "boolean" }
   | { type: "enum"; values: readonly string[]; model: "enum" | "string" }
   | { type: "integer"; ranges: Readonly<Record<Protocol, { min: number; max: number }>> }
   | { type: "stringMap" }
@@ -530,7 +532,7 @@ export const READ_ONLY: Readonly<
     verified: true,
   },
   apiGatewayManaged: {
-    wire: string,
+    wire: { type: "boolean" },
     protocols: BOTH,
     defaults: {},
     patch: "set",

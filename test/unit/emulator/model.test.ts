@@ -195,7 +195,7 @@ describe("CreateIntegration defaults", () => {
       "Invalid status code 600 in responseParameters",
     );
     expect(refusal(() => create("HTTP", { ...proxy, integrationId: "x" }))).toBe(
-      "integrationId is read-only and cannot be set (unverified wording)",
+      "integrationId is read-only and cannot be set",
     );
     expect(refusal(() => create("HTTP", {}))).toBe("IntegrationType is required");
   });
