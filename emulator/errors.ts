@@ -4,7 +4,7 @@
  * plus the shape's extra members (`resourceType` on NotFoundException, `limitType` on
  * TooManyRequestsException).
  */
-import { BadRequest } from "./patch.ts";
+import { BadRequest } from "./input.ts";
 
 /** An error answer: thrown by operations, written by the HTTP layer. */
 export class ServiceError extends Error {

@@ -3,6 +3,7 @@
  * account's control-plane quota (service-facts #4), random 429s and 5xx, added latency, connection resets,
  * and scripted failures of the next N calls. A faulted call never reaches the store, so it changes nothing.
  */
+import type { Behaviour } from "./behaviour.ts";
 import { ServiceError } from "./errors.ts";
 import type { OperationName, ResolvedCall } from "./operations.ts";
 import type { Random } from "./random.ts";
@@ -80,10 +81,18 @@ export class Faults {
   #refilledAt = 0;
   readonly #random: Random;
   readonly #now: () => number;
+  readonly #behaviour: () => Pick<Behaviour, "throttle.refusedSpendsQuota">;
 
-  constructor(options: { random: Random; now: () => number; config?: FaultConfig }) {
+  constructor(options: {
+    random: Random;
+    now: () => number;
+    config?: FaultConfig;
+    /** Read per call: `throttle.refusedSpendsQuota` decides whether a refused call spends a token. */
+    behaviour?: () => Pick<Behaviour, "throttle.refusedSpendsQuota">;
+  }) {
     this.#random = options.random;
     this.#now = options.now;
+    this.#behaviour = options.behaviour ?? (() => ({ "throttle.refusedSpendsQuota": false }));
     this.configure(options.config ?? {});
   }
 
@@ -136,15 +145,18 @@ export class Faults {
       return { delayMs, fault: "reset", reset: true };
     }
     // A random 429 stands for another caller's burst on the shared quota: the request is refused before
-    // it reaches the bucket, and a refused request spends none of the quota (unverified for AWS; token
-    // buckets do not charge what they refuse).
+    // it reaches the bucket. Whether a refused request spends quota is unsettled (facts #24): the
+    // behaviour throttle.refusedSpendsQuota decides, default no (token buckets do not charge what they
+    // refuse).
+    const spends = this.#behaviour()["throttle.refusedSpendsQuota"];
     if (c.tooManyRequests && applies(c.tooManyRequests, call)) {
       if (this.#random.chance(c.tooManyRequests.probability)) {
+        if (spends && c.throttle && applies(c.throttle, call)) this.#take(c.throttle, true);
         return { delayMs, fault: "tooManyRequests", error: tooManyRequests(undefined) };
       }
     }
     if (c.throttle && applies(c.throttle, call)) {
-      const wait = this.#take(c.throttle);
+      const wait = this.#take(c.throttle, spends);
       if (wait !== undefined) {
         const retryAfter = c.throttle.retryAfter;
         const seconds = typeof retryAfter === "number" ? retryAfter : Math.max(1, Math.ceil(wait / 1000));
@@ -185,8 +197,12 @@ export class Faults {
     this.#refilledAt = this.#now();
   }
 
-  /** Takes a token; undefined when there was one, else the milliseconds until the next one. */
-  #take(throttle: ThrottleFault): number | undefined {
+  /**
+   * Takes a token; undefined when there was one, else the milliseconds until the next one. With
+   * `evenIfRefused` a refused call spends a token too: the bucket goes into debt (at most one burst deep),
+   * so refused retries push the next free token further away.
+   */
+  #take(throttle: ThrottleFault, evenIfRefused = false): number | undefined {
     const now = this.#now();
     const elapsed = Math.max(0, now - this.#refilledAt) / 1000;
     this.#tokens = Math.min(throttle.burst, this.#tokens + elapsed * throttle.ratePerSecond);
@@ -195,7 +211,9 @@ export class Faults {
       this.#tokens -= 1;
       return undefined;
     }
-    return throttle.ratePerSecond > 0 ? ((1 - this.#tokens) / throttle.ratePerSecond) * 1000 : 60_000;
+    const wait = throttle.ratePerSecond > 0 ? ((1 - this.#tokens) / throttle.ratePerSecond) * 1000 : 60_000;
+    if (evenIfRefused) this.#tokens = Math.max(-throttle.burst, this.#tokens - 1);
+    return wait;
   }
 }
 

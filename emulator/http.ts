@@ -20,7 +20,7 @@ export interface HandlerDeps {
   calls: CallLog;
   faults: Faults;
   now: () => number;
-  /** Read per request, so a change of `templatesPatch` applies to the next call. */
+  /** Read per request, so a change of `emulator.behaviour` applies to the next call. */
   context: () => OperationContext;
 }
 

@@ -1,22 +1,14 @@
 /**
- * What the service checks before and after the model in patch.ts: that a body is a JSON object whose
- * members have the Smithy model's types and enum values (a restJson1 server rejects those while
- * deserialising), and the cross-field rules service-facts #7 and #8 record. patch.ts owns the rest
- * (read-only fields, fields of the other protocol, timeout range, responseParameters keys).
+ * What the service checks while reading a CreateIntegration / UpdateIntegration body, before the model in
+ * patch.ts: that the body is a JSON object whose members have the wire types of service-model.ts (a
+ * restJson1 server refuses those while deserialising), that read-only members are not sent, and that the
+ * members belong to the API's protocol.
  */
-import {
-  CONNECTION_TYPES,
-  CONTENT_HANDLING_STRATEGIES,
-  INTEGRATION_FIELDS,
-  INTEGRATION_METHODS,
-  INTEGRATION_TYPES,
-  type IntegrationField,
-  PASSTHROUGH_BEHAVIORS,
-  PAYLOAD_FORMAT_VERSIONS,
-  READ_ONLY_FIELDS,
-} from "../lib/facts/integration.ts";
-import { badRequest } from "./errors.ts";
-import type { Integration } from "./patch.ts";
+import { FIELDS, type FieldName, isFieldName, type Protocol, READ_ONLY, type Wire } from "./service-model.ts";
+
+export class BadRequest extends Error {
+  override name = "BadRequestException";
+}
 
 /** Parses a request body; an empty body is `{}`, as the SDK sends for a body with no members. */
 export function parseJsonObject(raw: string): Record<string, unknown> {
@@ -26,94 +18,100 @@ export function parseJsonObject(raw: string): Record<string, unknown> {
     value = JSON.parse(raw);
   } catch {
     // Unverified: the service's wording for a malformed body is not documented.
-    throw badRequest("Could not parse request body into json");
+    throw new BadRequest("Could not parse request body into json");
   }
-  if (!isObject(value)) throw badRequest("Request body must be a JSON object");
+  if (!isObject(value)) throw new BadRequest("Request body must be a JSON object");
   return value;
 }
 
-/**
- * Allowed values of enum-like members. connectionType, integrationType, passthroughBehavior and
- * contentHandlingStrategy are Smithy enums; integrationMethod and payloadFormatVersion are plain strings
- * in the model, and checking them here is an assumption (unverified). `""` passes: it is the removal
- * marker, and patch.ts decides what removing means.
- */
-const ALLOWED: Partial<Record<IntegrationField, readonly string[]>> = {
-  connectionType: CONNECTION_TYPES,
-  contentHandlingStrategy: CONTENT_HANDLING_STRATEGIES,
-  integrationMethod: INTEGRATION_METHODS,
-  integrationType: INTEGRATION_TYPES,
-  passthroughBehavior: PASSTHROUGH_BEHAVIORS,
-  payloadFormatVersion: PAYLOAD_FORMAT_VERSIONS,
-};
+/** An integration body as the model reads it: only known members, each of its wire type. */
+export type IntegrationInput = Partial<Record<FieldName, unknown>>;
 
 /**
- * Checks member types of a CreateIntegration / UpdateIntegration body and returns the input for patch.ts:
- * `null` members dropped (JSON null is an absent member in restJson1), and members the model lacks dropped
- * (a restJson1 server ignores them), except read-only ones, which patch.ts refuses with a message.
+ * Checks member types and protocols of a CreateIntegration / UpdateIntegration body and returns the
+ * members the model acts on: `null` and `undefined` dropped (JSON null is an absent member in restJson1),
+ * members the SDK model lacks dropped (a restJson1 server ignores them, unverified), members the protocol
+ * drops (passthroughBehavior on HTTP APIs) dropped. `""` passes every string type: it is the removal
+ * encoding, and the model decides what it means.
+ * @throws BadRequest for a read-only member, a wrong type or enum value, a field of the other protocol,
+ *   an out-of-range timeout or a bad status code.
  */
-export function integrationInput(body: Record<string, unknown>): Record<string, unknown> {
-  const input: Record<string, unknown> = {};
+export function readIntegrationInput(protocol: Protocol, body: Record<string, unknown>): IntegrationInput {
+  const input: IntegrationInput = {};
   for (const [field, value] of Object.entries(body)) {
-    if (value === null) continue;
-    if (Object.hasOwn(READ_ONLY_FIELDS, field)) input[field] = value;
-    if (!Object.hasOwn(INTEGRATION_FIELDS, field)) continue;
-    input[field] = value;
-    const kind = INTEGRATION_FIELDS[field as IntegrationField].kind;
-    const bad = (): never => {
-      throw badRequest(`Invalid value for ${field}: ${JSON.stringify(value)}`);
-    };
-    if (kind === "string" || kind === "enum") {
-      if (typeof value !== "string") bad();
-      const allowed = ALLOWED[field as IntegrationField];
-      if (allowed && value !== "" && !allowed.includes(value as string)) bad();
-    } else if (kind === "stringMap") {
-      if (!isObject(value) || !Object.values(value).every((v) => typeof v === "string")) bad();
-    } else if (kind === "responseParameters") {
-      if (!isObject(value) || !Object.values(value).every((m) => isStringMap(m))) bad();
-    } else if (kind === "tlsConfig") {
-      if (!isObject(value) || !["string", "undefined"].includes(typeof value.serverNameToVerify)) bad();
+    if (value === null || value === undefined) continue;
+    // Own keys only: a member named "constructor" or "__proto__" must not resolve on Object.prototype.
+    if (Object.hasOwn(READ_ONLY, field)) {
+      // Unverified wording.
+      throw new BadRequest(`${field} is read-only and cannot be set`);
     }
-    // integers: patch.ts checks timeoutInMillis, the only one, with the service's range message.
+    if (!isFieldName(field)) continue;
+    const row = FIELDS[field];
+    checkWire(field, row.wire, value, protocol);
+    if (!row.protocols.includes(protocol)) {
+      if (row.droppedOn?.includes(protocol)) continue;
+      // API reference: "Supported only for ... APIs"; refusing it (and the wording) is unverified.
+      if (value !== "" && !isEmptyObject(value)) {
+        throw new BadRequest(`${field} is not supported for ${protocol} APIs`);
+      }
+      continue;
+    }
+    input[field] = value;
   }
   return input;
 }
 
-/** Members whose change can break a cross-field rule; an update touching none is not re-checked. */
-const COMBINATION_FIELDS = [
-  "integrationType",
-  "integrationSubtype",
-  "integrationMethod",
-  "payloadFormatVersion",
-];
-
-/**
- * Rules on the stored result of a create or update.
- * - service-facts #7: a Lambda AWS_PROXY integration (no integrationSubtype) takes only POST; the message is
- *   the service's, as quoted in terraform-provider-aws #42391.
- * - service-facts #8: payloadFormatVersion 2.0 only on AWS_PROXY (API reference: "For all other
- *   integrations, 1.0 is the only supported value."); the message is ours (unverified).
- * Only checked when the request names one of the fields, so drift injected elsewhere does not block
- * unrelated updates.
- */
-export function checkCombination(result: Integration, body: Record<string, unknown>, create: boolean): void {
-  if (!create && !COMBINATION_FIELDS.some((f) => body[f] !== undefined)) return;
-  const type = result.integrationType;
-  if (type === "AWS_PROXY" && result.integrationSubtype === undefined) {
-    const method = result.integrationMethod;
-    if (method !== undefined && method !== "POST") {
-      throw badRequest("HttpMethod must be POST for AWS_PROXY IntegrationType");
+function checkWire(field: string, wire: Wire, value: unknown, protocol: Protocol): void {
+  // Unverified wording: a restJson1 deserialiser's message is not documented.
+  const bad = (): never => {
+    throw new BadRequest(`Invalid value for ${field}: ${JSON.stringify(value)}`);
+  };
+  switch (wire.type) {
+    case "string":
+      if (typeof value !== "string") bad();
+      return;
+    case "enum":
+      if (typeof value !== "string" || (value !== "" && !wire.values.includes(value))) bad();
+      return;
+    case "integer": {
+      if (typeof value !== "number" || !Number.isInteger(value)) bad();
+      const { min, max } = wire.ranges[protocol];
+      if ((value as number) < min || (value as number) > max) {
+        // Unverified wording.
+        throw new BadRequest(`Timeout must be between ${min} milliseconds and ${max} milliseconds.`);
+      }
+      return;
     }
-  }
-  if (result.payloadFormatVersion === "2.0" && type !== "AWS_PROXY") {
-    throw badRequest(`Payload format version 2.0 is only supported for AWS_PROXY integrations, not ${type}`);
+    case "stringMap":
+      if (!isStringMap(value)) bad();
+      return;
+    case "responseParameters":
+      if (!isObject(value) || !Object.values(value).every(isStringMap)) bad();
+      for (const code of Object.keys(value as object)) {
+        const n = /^\d{3}$/.test(code) ? Number(code) : Number.NaN;
+        if (!(n >= wire.statusCodes.min && n <= wire.statusCodes.max)) {
+          // Unverified wording.
+          throw new BadRequest(`Invalid status code ${code} in responseParameters`);
+        }
+      }
+      return;
+    case "tlsConfig": {
+      // Members the model lacks are ignored, as everywhere in restJson1; patch.ts keeps only known ones.
+      const name = isObject(value) ? value[wire.members[0]] : undefined;
+      if (!isObject(value) || !(name === undefined || name === null || typeof name === "string")) bad();
+      return;
+    }
   }
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
+export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-function isStringMap(v: unknown): boolean {
+export function isEmptyObject(v: unknown): boolean {
+  return isObject(v) && Object.keys(v).length === 0;
+}
+
+function isStringMap(v: unknown): v is Record<string, string> {
   return isObject(v) && Object.values(v).every((s) => typeof s === "string");
 }

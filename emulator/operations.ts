@@ -3,11 +3,11 @@
  * restJson1 serializers send them) and what it does to the store. Everything HTTP beyond the path (bodies,
  * headers, faults, the call log) is http.ts's business.
  */
-import type { Protocol } from "../lib/facts/integration.ts";
+import type { Behaviour } from "./behaviour.ts";
 import { badRequest, conflict, notFound, ServiceError } from "./errors.ts";
-import { checkCombination, integrationInput } from "./input.ts";
 import { paginate } from "./pagination.ts";
-import { applyUpdate, createIntegration, type Integration, type TemplatesPatch } from "./patch.ts";
+import { applyUpdate, createIntegration, type Integration } from "./patch.ts";
+import type { Protocol } from "./service-model.ts";
 import type { ApiState, Row, Store } from "./store.ts";
 
 /** SDK operation names, as in the call log and fault filters. */
@@ -67,7 +67,8 @@ export function resolve(method: string, pathname: string): ResolvedCall | undefi
 
 export interface OperationContext {
   store: Store;
-  templatesPatch: TemplatesPatch;
+  /** The readings in force for this call. */
+  behaviour: Behaviour;
 }
 
 export interface OperationRequest extends ResolvedCall {
@@ -95,7 +96,10 @@ export function execute(ctx: OperationContext, req: OperationRequest): Operation
       return ok(requireApi(store, req).row.value);
     case "GetIntegrations": {
       const state = requireApi(store, req);
-      return ok(paginate(state.integrations.values(), req.query, `integrations:${state.row.value.apiId}`));
+      const max = ctx.behaviour["getIntegrations.maxPageSize"];
+      return ok(
+        paginate(state.integrations.values(), req.query, `integrations:${state.row.value.apiId}`, max),
+      );
     }
     case "GetRoutes": {
       const state = requireApi(store, req);
@@ -105,18 +109,18 @@ export function execute(ctx: OperationContext, req: OperationRequest): Operation
       return ok(requireIntegration(store, req).row.value);
     case "CreateIntegration": {
       const state = requireApi(store, req);
-      const input = integrationInput(req.body);
-      const created = createIntegration(protocolOf(state), store.newIntegrationId(state), input);
-      checkCombination(created, input, true);
+      const created = createIntegration(
+        protocolOf(state),
+        store.newIntegrationId(state),
+        req.body,
+        ctx.behaviour,
+      );
       return { status: 201, body: store.insertIntegration(state, created) };
     }
     case "UpdateIntegration": {
       const { state, row } = requireIntegration(store, req);
-      const input = integrationInput(req.body);
-      const next = applyUpdate(protocolOf(state), row.value, input, ctx.templatesPatch);
-      checkCombination(next, input, false);
-      row.value = next;
-      return ok(next);
+      row.value = applyUpdate(protocolOf(state), row.value, req.body, ctx.behaviour);
+      return ok(row.value);
     }
     case "DeleteIntegration":
       return deleteIntegration(store, req);

@@ -3,7 +3,8 @@
  * parameters in, `{items, nextToken}` out, `nextToken` absent on the last page.
  *
  * The service documents neither a default page size nor a maximum (service-facts #15); 100 and 500 here are
- * assumptions, kept as constants so the README and tests can name them.
+ * assumptions, kept as constants so the README and tests can name them. GetIntegrations' maximum is the
+ * behaviour `getIntegrations.maxPageSize`; a larger maxResults is refused, not clamped (behaviour.ts).
  */
 import { badRequest } from "./errors.ts";
 import type { Row } from "./store.ts";
@@ -30,8 +31,13 @@ interface Cursor {
  * offset, means deleting an item between pages (prune does) never makes the next page skip one.
  * @throws ServiceError 400 for a malformed `maxResults` or `nextToken`.
  */
-export function paginate<T>(rows: Iterable<Row<T>>, query: URLSearchParams, scope: string): Page<T> {
-  const size = pageSize(query.get("maxResults"));
+export function paginate<T>(
+  rows: Iterable<Row<T>>,
+  query: URLSearchParams,
+  scope: string,
+  max: number = MAX_PAGE_SIZE,
+): Page<T> {
+  const size = pageSize(query.get("maxResults"), max);
   const after = startAfter(query.get("nextToken"), scope);
   const items: T[] = [];
   let last = after;
@@ -44,11 +50,12 @@ export function paginate<T>(rows: Iterable<Row<T>>, query: URLSearchParams, scop
   return { items };
 }
 
-function pageSize(raw: string | null): number {
-  if (raw === null || raw === "") return DEFAULT_PAGE_SIZE;
+function pageSize(raw: string | null, max: number): number {
+  // Unverified: with a smaller maximum, the default page is assumed not to exceed it.
+  if (raw === null || raw === "") return Math.min(DEFAULT_PAGE_SIZE, max);
   const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!(n >= 1 && n <= MAX_PAGE_SIZE)) {
-    throw badRequest(`maxResults must be an integer between 1 and ${MAX_PAGE_SIZE}, got ${raw}`);
+  if (!(n >= 1 && n <= max)) {
+    throw badRequest(`maxResults must be an integer between 1 and ${max}, got ${raw}`);
   }
   return n;
 }

@@ -14,10 +14,11 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { type Behaviour, resolveBehaviour } from "./behaviour.ts";
 import { CallLog } from "./call-log.ts";
 import { type FaultConfig, Faults } from "./faults.ts";
 import { createHandler } from "./http.ts";
-import type { Integration, TemplatesPatch } from "./patch.ts";
+import type { Integration } from "./patch.ts";
 import { createRandom } from "./random.ts";
 import { type Api, type ApiSeed, type IntegrationSeed, type Route, type RouteSeed, Store } from "./store.ts";
 
@@ -28,8 +29,11 @@ export interface EmulatorOptions {
   seed?: number;
   /** Shown in APIs' `apiEndpoint`. Default "eu-west-1". */
   region?: string;
-  /** requestTemplates on UpdateIntegration: replaced whole (default) or merged key by key (unsettled). */
-  templatesPatch?: TemplatesPatch;
+  /**
+   * Readings of unsettled service behaviour (behaviour.ts BEHAVIOURS); the rest keep their defaults.
+   * @example { "requestTemplates.patch": "merge", "tlsConfig.emptyObject": "stored" }
+   */
+  behaviour?: Partial<Behaviour>;
   /** Faults standing from the first call. */
   faults?: FaultConfig;
   /** Epoch milliseconds, for the throttle's bucket, call timestamps and createdDate. Default Date.now. */
@@ -40,26 +44,31 @@ export interface EmulatorOptions {
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const seed = options.seed ?? 1;
   const now = options.now ?? Date.now;
+  const behaviour = resolveBehaviour(options.behaviour);
+  // The emulator's behaviour object is read at every call, so changing it applies to the next one.
+  let current = (): Behaviour => behaviour;
   // Two streams, so turning a fault on does not change the ids generated after it.
-  const store = new Store({ random: createRandom(seed), now, region: options.region ?? "eu-west-1" });
+  const store = new Store({
+    random: createRandom(seed),
+    now,
+    region: options.region ?? "eu-west-1",
+    behaviour: () => current(),
+  });
   const faults = new Faults({
     random: createRandom(seed ^ 0x5bd1e995),
     now,
+    behaviour: () => current(),
     ...(options.faults ? { config: options.faults } : {}),
   });
   const calls = new CallLog();
-  const emulator = new Emulator({
-    store,
-    faults,
-    calls,
-    templatesPatch: options.templatesPatch ?? "replace",
-  });
+  const emulator = new Emulator({ store, faults, calls, behaviour });
+  current = () => emulator.behaviour;
   const server = createServer(
     createHandler({
       calls,
       faults,
       now,
-      context: () => ({ store, templatesPatch: emulator.templatesPatch }),
+      context: () => ({ store, behaviour: emulator.behaviour }),
     }),
   );
   await new Promise<void>((resolve, reject) => {
@@ -79,17 +88,29 @@ export class Emulator {
   readonly faults: Faults;
   /** Every request, in arrival order. */
   readonly calls: CallLog;
-  /** How UpdateIntegration treats requestTemplates; may be changed between calls. */
-  templatesPatch: TemplatesPatch;
+  /**
+   * The readings of unsettled service behaviour in force: change a member (or assign a whole Behaviour)
+   * between calls and the next call follows it. Seeding (addIntegration) follows it too.
+   * @example emulator.behaviour["requestTemplates.patch"] = "merge";
+   */
+  behaviour: Behaviour;
   readonly #store: Store;
   #server: Server | undefined;
 
   /** @internal Use startEmulator. */
-  constructor(parts: { store: Store; faults: Faults; calls: CallLog; templatesPatch: TemplatesPatch }) {
+  constructor(parts: { store: Store; faults: Faults; calls: CallLog; behaviour: Behaviour }) {
     this.#store = parts.store;
     this.faults = parts.faults;
     this.calls = parts.calls;
-    this.templatesPatch = parts.templatesPatch;
+    this.behaviour = parts.behaviour;
+  }
+
+  /**
+   * Sets some behaviours, checked; the others keep their current reading.
+   * @throws BehaviourError for an unknown name or value.
+   */
+  configureBehaviour(patch: Partial<Behaviour>): void {
+    this.behaviour = resolveBehaviour({ ...this.behaviour, ...patch });
   }
 
   /** @internal */

@@ -3,9 +3,10 @@
  * same model as CreateIntegration (patch.ts), so a seeded integration looks exactly like a created one;
  * `overwriteIntegration` is the one way around the model, for injecting drift.
  */
-import type { Protocol } from "../lib/facts/integration.ts";
+import type { Behaviour } from "./behaviour.ts";
 import { createIntegration, type Integration } from "./patch.ts";
 import type { Random } from "./random.ts";
+import type { Protocol } from "./service-model.ts";
 
 /** An API as GetApi returns it (the members the SDK's Api shape requires, and a few it shows). */
 export interface Api {
@@ -73,12 +74,14 @@ export class Store {
   readonly #random: Random;
   readonly #now: () => number;
   readonly #region: string;
+  readonly #behaviour: () => Behaviour;
   #seq = 0;
 
-  constructor(options: { random: Random; now: () => number; region: string }) {
+  constructor(options: { random: Random; now: () => number; region: string; behaviour: () => Behaviour }) {
     this.#random = options.random;
     this.#now = options.now;
     this.#region = options.region;
+    this.#behaviour = options.behaviour;
   }
 
   /** Adds an API; throws on a duplicate id or an unknown protocol. */
@@ -117,7 +120,12 @@ export class Store {
     if (state.integrations.has(integrationId)) {
       throw new Error(`integration ${integrationId} already exists in API ${apiId}`);
     }
-    const integration = createIntegration(state.row.value.protocolType, integrationId, input);
+    const integration = createIntegration(
+      state.row.value.protocolType,
+      integrationId,
+      input,
+      this.#behaviour(),
+    );
     if (apiGatewayManaged) integration.apiGatewayManaged = true;
     return this.insertIntegration(state, integration);
   }

@@ -1,7 +1,15 @@
 import type { DesiredIntegration } from "../desired-state/schema.ts";
 import { type Diff, type DiffOptions, declaredFields, diffIntegration, isIgnored } from "../diff/diff.ts";
 import { childPointer } from "../diff/pointer.ts";
-import { contextOf, FIELD_NAMES, type IntegrationField, normaliseField, rowOf } from "../model/fields.ts";
+import {
+  contextOf,
+  FIELD_NAMES,
+  type IntegrationField,
+  normaliseField,
+  rowOf,
+  serverDefault,
+} from "../model/fields.ts";
+import { violations } from "../model/invariants.ts";
 import type { LiveIntegration } from "../model/live.ts";
 
 /** The fields of an UpdateIntegration request, in wire names (apiId and integrationId travel separately). */
@@ -62,6 +70,23 @@ export function buildUpdate(
     if (encoded.send !== undefined) fields[field] = encoded.send;
   }
   if (Object.keys(fields).length === 0) return { cannot };
+  // The integration the update would leave behind must keep the service's cross-field rules, or the
+  // service refuses the whole request: a rule it would newly break is said now, and nothing is sent.
+  const before = new Set(violations(live, options.protocol).map((v) => v.rule));
+  const broken = violations(predict(desired, live, context), options.protocol).filter(
+    (v) => !before.has(v.rule),
+  );
+  if (broken.length > 0) {
+    return {
+      cannot: [
+        ...cannot,
+        ...broken.map((v) => ({
+          field: v.field,
+          message: `this update would be refused: ${v.message}`,
+        })),
+      ],
+    };
+  }
   if (contextOf(options.protocol, undefined, live).subtype !== undefined) {
     for (const field of FIELD_NAMES) {
       if (!rowOf(field).resendOnSubtypeUpdate || Object.hasOwn(fields, field)) continue;
@@ -70,4 +95,23 @@ export function buildUpdate(
     }
   }
   return { fields, cannot };
+}
+
+/** The integration as it would be once the declaration is applied: live, with each declared field as declared. */
+function predict(
+  desired: DesiredIntegration,
+  live: LiveIntegration,
+  context: ReturnType<typeof contextOf>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...live };
+  for (const field of declaredFields(desired)) {
+    const value = normaliseField(field, desired[field], context);
+    if (value === undefined) delete out[field];
+    else out[field] = value;
+  }
+  for (const field of FIELD_NAMES) {
+    const filled = serverDefault(field, contextOf(context.protocol, undefined, out));
+    if (out[field] === undefined && filled !== undefined) out[field] = filled;
+  }
+  return out;
 }

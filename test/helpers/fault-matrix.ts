@@ -59,10 +59,13 @@ export function driftedWorld(
     if (options.prune) {
       const managed = emulator.addIntegration(HTTP_API, {
         integrationType: "AWS_PROXY",
+        integrationUri: "arn:aws:lambda:eu-west-1:123456789012:function:quick-create",
+        payloadFormatVersion: "2.0",
         apiGatewayManaged: true,
       });
       const routed = emulator.addIntegration(HTTP_API, {
         integrationType: "HTTP_PROXY",
+        integrationUri: "https://in-use.example.com",
         integrationMethod: "GET",
       });
       emulator.addRoute(HTTP_API, {
@@ -73,6 +76,7 @@ export function driftedWorld(
       for (let i = 0; i < options.prune.strays; i++) {
         const stray = emulator.addIntegration(HTTP_API, {
           integrationType: "HTTP_PROXY",
+          integrationUri: "https://old.example.com",
           integrationMethod: "GET",
           description: "created by hand, not in git",
         });

@@ -102,7 +102,12 @@ describe("apigw-drift plan / apply / import against the emulator", () => {
   });
 
   it("imports a live API so that a plan right after it is in sync", async () => {
-    emulator.addIntegration("a1b2c3d4e5", { integrationType: "AWS_PROXY", apiGatewayManaged: true });
+    emulator.addIntegration("a1b2c3d4e5", {
+      integrationType: "AWS_PROXY",
+      integrationUri: "arn:aws:lambda:eu-west-1:123456789012:function:quick-create",
+      payloadFormatVersion: "2.0",
+      apiGatewayManaged: true,
+    });
     const into = join(cwd, "imported");
     const io = user();
     expect(await main(["import", "--api", "a1b2c3d4e5", "--desired", into], io)).toBe(0);

@@ -135,7 +135,12 @@ describe("seeding", () => {
 describe("CreateIntegration", () => {
   it("fills the server defaults per protocol and answers 201 with a 7-character id", async () => {
     const http = await client.send(
-      new CreateIntegrationCommand({ ApiId: httpApi, IntegrationType: "HTTP_PROXY" }),
+      new CreateIntegrationCommand({
+        ApiId: httpApi,
+        IntegrationType: "HTTP_PROXY",
+        IntegrationMethod: "ANY",
+        IntegrationUri: "https://o.example",
+      }),
     );
     expect(http).toMatchObject({ ConnectionType: "INTERNET", TimeoutInMillis: 30_000 });
     expect(http.$metadata.httpStatusCode).toBe(201);
@@ -206,7 +211,7 @@ describe("UpdateIntegration", () => {
         new UpdateIntegrationCommand({ ApiId: wsApi, IntegrationId: integrationId, RequestTemplates: t }),
       );
     expect((await send({ "text/plain": "c" })).RequestTemplates).toEqual({ "text/plain": "c" });
-    emulator.templatesPatch = "merge";
+    emulator.behaviour["requestTemplates.patch"] = "merge";
     expect((await send({ "application/json": "d" })).RequestTemplates).toEqual({
       "text/plain": "c",
       "application/json": "d",
@@ -233,7 +238,11 @@ describe("UpdateIntegration", () => {
   });
 
   it("refuses combinations and values the service refuses", async () => {
-    const lambda = { integrationType: "AWS_PROXY", integrationUri: "arn:aws:lambda:eu-west-1:1:function:f" };
+    const lambda = {
+      integrationType: "AWS_PROXY",
+      integrationUri: "arn:aws:lambda:eu-west-1:1:function:f",
+      payloadFormatVersion: "2.0",
+    };
     const { integrationId } = emulator.addIntegration(httpApi, lambda);
     await expect(update(integrationId, { IntegrationMethod: "GET" })).rejects.toThrow(
       "HttpMethod must be POST for AWS_PROXY IntegrationType",

@@ -80,14 +80,18 @@ describe("reconcile against the emulator over HTTP", () => {
   it("never sends DeleteIntegration for a managed or route-targeted integration when pruning", async () => {
     const managed = emulator.addIntegration(HTTP_API, {
       integrationType: "AWS_PROXY",
+      integrationUri: "arn:aws:lambda:eu-west-1:123456789012:function:quick-create",
+      payloadFormatVersion: "2.0",
       apiGatewayManaged: true,
     });
     const routed = emulator.addIntegration(HTTP_API, {
       integrationType: "HTTP_PROXY",
+      integrationUri: "https://in-use.example.com",
       integrationMethod: "GET",
     });
     const stray = emulator.addIntegration(HTTP_API, {
       integrationType: "HTTP_PROXY",
+      integrationUri: "https://old.example.com",
       integrationMethod: "GET",
     });
     emulator.addRoute(HTTP_API, { routeKey: "GET /x", target: `integrations/${routed.integrationId}` });

@@ -33,6 +33,13 @@ const wsDoc = (): DesiredDocument => ({
   integrations: { ccc3333: { integrationType: "MOCK", passthroughBehavior: "NEVER" } },
 });
 
+/** A quick-create Lambda integration as the service holds it (an HTTP API Lambda needs payloadFormatVersion). */
+const QUICK_CREATE_LAMBDA = {
+  integrationType: "AWS_PROXY",
+  integrationUri: "arn:aws:lambda:eu-west-1:123456789012:function:quick-create",
+  payloadFormatVersion: "2.0",
+};
+
 let gateway: MemoryGateway;
 beforeEach(() => {
   gateway = new MemoryGateway()
@@ -45,6 +52,7 @@ beforeEach(() => {
     })
     .addIntegration(HTTP_API, "bbb2222", {
       integrationType: "HTTP_PROXY",
+      integrationUri: "https://b.example.com",
       integrationMethod: "GET",
       description: "orders",
       requestParameters: { "overwrite:header.x-env": "dev", "append:header.x-extra": "1" },
@@ -175,9 +183,17 @@ describe(reconcile.name, () => {
 
   it("prunes what a file does not declare, except managed and route-targeted integrations", async () => {
     gateway
-      .addIntegration(HTTP_API, "ddd4444", { integrationType: "HTTP_PROXY", integrationMethod: "GET" })
-      .addIntegration(HTTP_API, "eee5555", { integrationType: "AWS_PROXY", apiGatewayManaged: true })
-      .addIntegration(HTTP_API, "fff6666", { integrationType: "HTTP_PROXY", integrationMethod: "GET" })
+      .addIntegration(HTTP_API, "ddd4444", {
+        integrationType: "HTTP_PROXY",
+        integrationUri: "https://d.example.com",
+        integrationMethod: "GET",
+      })
+      .addIntegration(HTTP_API, "eee5555", { ...QUICK_CREATE_LAMBDA, apiGatewayManaged: true })
+      .addIntegration(HTTP_API, "fff6666", {
+        integrationType: "HTTP_PROXY",
+        integrationUri: "https://d.example.com",
+        integrationMethod: "GET",
+      })
       .addRoute(HTTP_API, "r1", "integrations/fff6666");
     const report = await run({ mode: "apply", desired: state(httpDoc({ prune: true })) });
     const status = Object.fromEntries(report.integrations.map((r) => [r.integrationId, r.status]));
@@ -193,7 +209,11 @@ describe(reconcile.name, () => {
   });
 
   it("turns pruning off for one run with prune: false", async () => {
-    gateway.addIntegration(HTTP_API, "ddd4444", { integrationType: "HTTP_PROXY", integrationMethod: "GET" });
+    gateway.addIntegration(HTTP_API, "ddd4444", {
+      integrationType: "HTTP_PROXY",
+      integrationUri: "https://d.example.com",
+      integrationMethod: "GET",
+    });
     const report = await run({ mode: "apply", desired: state(httpDoc({ prune: true })), prune: false });
     expect(report.integrations.find((r) => r.integrationId === "ddd4444")?.status).toBe("UNMANAGED");
     expect(gateway.trace.some((t) => t.startsWith("GetRoutes") || t.startsWith("Delete"))).toBe(false);
@@ -288,7 +308,11 @@ describe(reconcile.name, () => {
   });
 
   it("skips a delete a route made in use since the read", async () => {
-    gateway.addIntegration(HTTP_API, "ddd4444", { integrationType: "HTTP_PROXY", integrationMethod: "GET" });
+    gateway.addIntegration(HTTP_API, "ddd4444", {
+      integrationType: "HTTP_PROXY",
+      integrationUri: "https://d.example.com",
+      integrationMethod: "GET",
+    });
     const conflict = Object.assign(new Error("referenced by routes"), { name: "ConflictException" });
     gateway.failures.set(
       `DeleteIntegration ${HTTP_API}/ddd4444`,
