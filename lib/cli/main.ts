@@ -4,6 +4,7 @@ import { terminal } from "../text/escape.ts";
 import { type HistoryDeps, type HistoryOptions, runHistory } from "./history.ts";
 import { runImport } from "./import.ts";
 import type { CliIo } from "./io.ts";
+import { type ReportOptions, runReport } from "./report.ts";
 import { type RunOptions, type RuntimeFactory, runReconcile } from "./run.ts";
 import { runValidate } from "./validate.ts";
 import { packageVersion } from "./version.ts";
@@ -83,6 +84,19 @@ export async function main(argv: readonly string[], io: CliIo, deps: CliDeps = {
     .option("--json", "print a JSON array")
     .action(async (options: HistoryOptions) => {
       exitCode = await runHistory(options, io, deps.history);
+    });
+
+  program
+    .command("report")
+    .description(
+      "write one self-contained HTML page from drift history: drift over time per API, the integrations that drift most, who changed them, detection-to-revert time",
+    )
+    .requiredOption("--html <file>", "the HTML file to write (replaced atomically; never through a symlink)")
+    .option("--since <when>", "ISO-8601 date/time, or a duration back from now (default 30d)")
+    .option("--until <when>", "ISO-8601 date/time (a date means its end), or a duration (default now)")
+    .option("--api <id>", "only this API")
+    .action(async (options: ReportOptions) => {
+      exitCode = await runReport(options, io, deps.history);
     });
 
   try {
