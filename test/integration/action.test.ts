@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: GitHub expressions (${{ … }}) are the data under test
 /**
  * The reusable GitHub Action (action.yml): its shape and pins, checked by reading it, and its shell
  * steps run the way a runner runs them (test/helpers/composite.ts) against the emulator for the plan and
