@@ -89,7 +89,7 @@ export async function main(argv: readonly string[], io: CliIo, deps: CliDeps = {
   program
     .command("report")
     .description(
-      "write one self-contained HTML page from drift history: drift over time per API, the integrations that drift most, who changed them, detection-to-revert time",
+      "write drift history as one self-contained HTML page: a chart, who changed what, time to revert",
     )
     .requiredOption("--html <file>", "the HTML file to write (replaced atomically; never through a symlink)")
     .option("--since <when>", "ISO-8601 date/time, or a duration back from now (default 30d)")
@@ -142,6 +142,7 @@ Exit codes:
   apply      0 all reconciled (or nothing to do), 1 anything left, failed or refused
   import     0 written, 1 nothing written
   history    0 read (even when nothing matches), 1 a bad option or unreadable history
+  report     0 written, 1 a bad option, unreadable history or a file it cannot write
   all        1 a usage error; 130 interrupted (SIGINT/SIGTERM)`;
 
 function reconcileOptions(command: Command): void {

@@ -3,6 +3,7 @@ import { type HistoryContext, historyFromEnvironment } from "../history/environm
 import type { DriftEvent } from "../history/items.ts";
 import { renderReportHtml } from "../report/html.ts";
 import { buildReportView } from "../report/view.ts";
+import { terminal } from "../text/escape.ts";
 import { type HistoryDeps, parseWindow } from "./history.ts";
 import type { CliIo } from "./io.ts";
 import { WriteRefusedError, writeFileAtomic } from "./write-file.ts";
@@ -30,7 +31,7 @@ const PAGE = 1000;
 export async function runReport(options: ReportOptions, io: CliIo, deps: HistoryDeps = {}): Promise<number> {
   const now = (deps.now ?? Date.now)();
   const fail = (message: string) => {
-    io.stderr(`error: ${message}\n`);
+    io.stderr(`error: ${terminal(message)}\n`);
     return 1;
   };
   if (!options.html.trim()) return fail("--html takes the path of the HTML file to write");
@@ -82,7 +83,7 @@ export async function runReport(options: ReportOptions, io: CliIo, deps: History
     return fail(`cannot write ${options.html}: ${(error as Error).message}`);
   }
   io.stderr(
-    `wrote ${options.html}: ${view.sightings} drift sighting${view.sightings === 1 ? "" : "s"} of ${view.integrations} integration${view.integrations === 1 ? "" : "s"} in ${view.apis} API${view.apis === 1 ? "" : "s"}, ${iso(since)} to ${iso(until)}, from ${context.location}\n`,
+    `wrote ${terminal(options.html)}: ${view.sightings} drift sighting${view.sightings === 1 ? "" : "s"} of ${view.integrations} integration${view.integrations === 1 ? "" : "s"} in ${view.apis} API${view.apis === 1 ? "" : "s"}, ${iso(since)} to ${iso(until)}, from ${terminal(context.location)}\n`,
   );
   return 0;
 }

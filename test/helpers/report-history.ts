@@ -122,6 +122,7 @@ function reportOf(at: string, mode: "plan" | "apply", integrations: IntegrationR
     integrations,
     apiCalls: { GetApis: 1, GetIntegrations: 3, throttled: 0, retries: 0 },
     errors: [],
+    warnings: [],
   };
 }
 

@@ -14,7 +14,7 @@ import { parse } from "yaml";
 import { injectDrift } from "../../emulator/seed.ts";
 import type { Emulator } from "../../emulator/server.ts";
 import { MARKER } from "../../lib/action/comment.ts";
-import type { DesiredState } from "../../lib/desired-state/load.ts";
+import { type DesiredState, documents } from "../../lib/desired-state/state.ts";
 import { ensureCliBundle } from "../helpers/cli-bundle.ts";
 import { type ActionMetadata, readAction, runComposite } from "../helpers/composite.ts";
 import { startFakeGitHub } from "../helpers/fake-github.ts";
@@ -203,7 +203,7 @@ describe("action.yml's steps, run as a runner runs them", () => {
   const outcomes = (r: Awaited<ReturnType<typeof run>>) => r.steps.map((s) => `${s.name}: ${s.outcome}`);
 
   it("plans drift, posts one comment, and updates that comment on the next push", async () => {
-    injectDrift(emulator, desired.apis);
+    injectDrift(emulator, documents(desired));
     const first = await run();
     expect(outcomes(first)).toEqual([
       "Set up Node.js: skipped",
@@ -258,7 +258,7 @@ describe("action.yml's steps, run as a runner runs them", () => {
   });
 
   it("fails the check on drift when fail-on-drift is true, after commenting", async () => {
-    injectDrift(emulator, desired.apis);
+    injectDrift(emulator, documents(desired));
     const result = await run({ "fail-on-drift": "true" });
     expect(result.outputs).toEqual({ exitcode: "2", drift: "true" });
     expect(result.steps.at(-1)).toMatchObject({

@@ -101,6 +101,13 @@ describe("report --html from the embedded store", () => {
     expect(html).toContain('<p class="summary" id="summary">2 drift sightings of 1 integration in 1 API.');
   });
 
+  it("escapes the file name it prints, so a name cannot forge a line of the log", async () => {
+    const { code, io } = await cli(["--html", "a\n::error::b.html"]);
+    expect(code).toBe(0);
+    expect(io.err).toMatch(/^wrote a\\n::error::b\.html: 0 drift sightings of 0 integrations in 0 APIs, /);
+    expect(existsSync(join(cwd, "a\n::error::b.html"))).toBe(true);
+  });
+
   it("writes a page that says so when history holds no drift", async () => {
     const { code } = await cli(["--html", "empty.html"]);
     expect(code).toBe(0);

@@ -110,6 +110,7 @@ describe("the package", () => {
       "@smithy/util-retry",
       "commander",
       "dynalite",
+      "js-yaml",
       "yaml",
       "zod",
     ]);
