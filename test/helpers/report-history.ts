@@ -126,6 +126,20 @@ function reportOf(at: string, mode: "plan" | "apply", integrations: IntegrationR
   };
 }
 
+/**
+ * The reports without their `changedBy`: what history keeps today (lib/history does not store it yet),
+ * so tests that go through the store assert the same pages before and after it learns to.
+ */
+export function withoutAttribution(reports: readonly Report[]): Report[] {
+  return reports.map((report) => ({
+    ...report,
+    integrations: report.integrations.map((r) => {
+      const { changedBy: _, ...rest } = r as AttributedResult;
+      return rest;
+    }),
+  }));
+}
+
 /** The drift events history gives for `reports`, newest first, `changedBy` kept where a result has it. */
 export function eventsOf(reports: readonly Report[]): ReportEvent[] {
   return reports
