@@ -46,12 +46,9 @@ export async function runHistory(
     io.stderr(`error: ${terminal(message)}\n`);
     return 1;
   };
-  const since = bound("--since", options.since, now, "start");
-  const until = bound("--until", options.until, now, "end");
-  for (const b of [since, until]) if (typeof b === "string") return fail(b);
-  if (typeof since === "number" && typeof until === "number" && since > until) {
-    return fail(`--since (${iso(since)}) is after --until (${iso(until)}): nothing can match`);
-  }
+  const window = parseWindow(options, now);
+  if (typeof window === "string") return fail(window);
+  const { since, until } = window;
   const limit = options.limit ?? DEFAULT_LIMIT;
   if (!Number.isInteger(limit) || limit < 1) return fail(`--limit takes a whole number ≥ 1, not ${limit}`);
   if (options.runs && (options.api || options.integration)) {
@@ -93,6 +90,24 @@ export async function runHistory(
 
 const MORE =
   "older ones may be recorded too: raise --limit, or narrow with --since, --until, --api or --integration\n";
+
+/**
+ * `--since` and `--until` as instants (epoch ms; undefined when not given), or the message for a value
+ * that is not one or for a window that ends before it starts. Shared by `history` and `report`.
+ */
+export function parseWindow(
+  options: { since?: string; until?: string },
+  now: number,
+): { since?: number; until?: number } | string {
+  const since = bound("--since", options.since, now, "start");
+  const until = bound("--until", options.until, now, "end");
+  if (typeof since === "string") return since;
+  if (typeof until === "string") return until;
+  if (since !== undefined && until !== undefined && since > until) {
+    return `--since (${iso(since)}) is after --until (${iso(until)}): nothing can match`;
+  }
+  return { ...(since !== undefined ? { since } : {}), ...(until !== undefined ? { until } : {}) };
+}
 
 /** The instant, undefined when absent, or the message for a value that is not one. */
 function bound(flag: string, value: string | undefined, now: number, end: "start" | "end") {

@@ -4,6 +4,7 @@ import { terminal } from "../text/escape.ts";
 import { type HistoryDeps, type HistoryOptions, runHistory } from "./history.ts";
 import { runImport } from "./import.ts";
 import type { CliIo } from "./io.ts";
+import { type ReportOptions, runReport } from "./report.ts";
 import { type RunOptions, type RuntimeFactory, runReconcile } from "./run.ts";
 import { runValidate } from "./validate.ts";
 import { packageVersion } from "./version.ts";
@@ -85,6 +86,19 @@ export async function main(argv: readonly string[], io: CliIo, deps: CliDeps = {
       exitCode = await runHistory(options, io, deps.history);
     });
 
+  program
+    .command("report")
+    .description(
+      "write drift history as one self-contained HTML page: a chart, who changed what, time to revert",
+    )
+    .requiredOption("--html <file>", "the HTML file to write (replaced atomically; never through a symlink)")
+    .option("--since <when>", "ISO-8601 date/time, or a duration back from now (default 30d)")
+    .option("--until <when>", "ISO-8601 date/time (a date means its end), or a duration (default now)")
+    .option("--api <id>", "only this API")
+    .action(async (options: ReportOptions) => {
+      exitCode = await runReport(options, io, deps.history);
+    });
+
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (e) {
@@ -128,6 +142,7 @@ Exit codes:
   apply      0 all reconciled (or nothing to do), 1 anything left, failed or refused
   import     0 written, 1 nothing written
   history    0 read (even when nothing matches), 1 a bad option or unreadable history
+  report     0 written, 1 a bad option, unreadable history or a file it cannot write
   all        1 a usage error; 130 interrupted (SIGINT/SIGTERM)`;
 
 function reconcileOptions(command: Command): void {

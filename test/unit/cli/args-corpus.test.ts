@@ -471,6 +471,8 @@ Commands:
                       a plan right after it is in sync
   history [options]   drift events (or --runs) recorded by plan and apply,
                       newest first
+  report [options]    write drift history as one self-contained HTML page: a
+                      chart, who changed what, time to revert
   help [command]      display help for command
 
 Environment:
@@ -492,5 +494,6 @@ Exit codes:
   apply      0 all reconciled (or nothing to do), 1 anything left, failed or refused
   import     0 written, 1 nothing written
   history    0 read (even when nothing matches), 1 a bad option or unreadable history
+  report     0 written, 1 a bad option, unreadable history or a file it cannot write
   all        1 a usage error; 130 interrupted (SIGINT/SIGTERM)
 `;
