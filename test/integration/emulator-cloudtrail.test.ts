@@ -307,7 +307,7 @@ describe("LookupEvents", () => {
     ],
     ["a NextToken it never issued", { NextToken: "bm90LWEtdG9rZW4" }, "InvalidNextTokenException"],
     ["an unknown event category", { EventCategory: "data" as "insight" }, "InvalidEventCategoryException"],
-  ] satisfies [string, LookupEventsCommandInput, string][])("refuses %s with %s", async (_, input, name) => {
+  ] satisfies [string, LookupEventsCommandInput, string][])("refuses %s", async (_, input, name) => {
     await expect(send(cloudtrail(), new LookupEventsCommand(input))).rejects.toMatchObject({
       name,
       $metadata: { httpStatusCode: 400 },
