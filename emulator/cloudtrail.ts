@@ -61,11 +61,13 @@ export interface CloudTrailEmulatorOptions {
 }
 
 /** A record to seed: the fields you care about; the rest gets the defaults of an API Gateway write. */
-export type SeedRecord = Partial<CloudTrailRecord> & {
+export interface SeedRecord {
   eventName: string;
   /** ISO string or epoch milliseconds. */
   eventTime: string | number;
-};
+  /** Any other member of a CloudTrail record (eventID, userIdentity, requestParameters, errorCode, ...). */
+  [member: string]: unknown;
+}
 
 /** Starts the endpoint; resolves once it listens. */
 export async function startCloudTrailEmulator(
