@@ -214,7 +214,7 @@ export class CloudTrailEmulator {
     this.#denied.add(accessKeyId);
   }
 
-  /** Fails the next LookupEvents calls (after throttling and access checks pass). */
+  /** Fails the next LookupEvents calls, before the quota and access checks (they spend no token). */
   failNext(failure: ScriptedFailure): void {
     this.#failures.add(failure);
   }
@@ -249,7 +249,9 @@ export class CloudTrailEmulator {
     else this.#records.splice(i, 0, stored);
   }
 
+  /** Injected faults first: like another caller's refusals, they spend none of the quota. */
   #gate(ctx: CallContext): void {
+    this.#failures.apply();
     if (this.#bucket && !this.#bucket.take()) {
       throw new AwsJsonError(this.#options.throttleStatus ?? 429, "ThrottlingException", "Rate exceeded");
     }
@@ -262,7 +264,6 @@ export class CloudTrailEmulator {
         `User: ${who} is not authorized to perform: cloudtrail:LookupEvents because no identity-based policy allows the cloudtrail:LookupEvents action`,
       );
     }
-    this.#failures.apply();
   }
 }
 

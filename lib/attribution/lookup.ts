@@ -137,7 +137,8 @@ function failure(error: unknown): string {
   const e = error as { name?: string; code?: string; message?: string };
   const name = e?.name && e.name !== "Error" ? e.name : (e?.code ?? "Error");
   const cause = `${name}: ${e?.message ?? String(error)}`;
-  switch (classify(error)) {
+  // awsJson services answer AccessDeniedException with 400, which classify() would call a bad request.
+  switch (name === "AccessDeniedException" ? "access-denied" : classify(error)) {
     case "access-denied":
       return (
         `was skipped: these credentials may not call cloudtrail:LookupEvents (${cause}). ` +
