@@ -224,14 +224,12 @@ describe(lookupChanges.name, () => {
   });
 
   it("says so when throttling outlasted every retry", async () => {
-    sdk
-      .on(LookupEventsCommand)
-      .rejects(
-        Object.assign(new Error("Rate exceeded"), {
-          name: "ThrottlingException",
-          $metadata: { httpStatusCode: 400 },
-        }),
-      );
+    sdk.on(LookupEventsCommand).rejects(
+      Object.assign(new Error("Rate exceeded"), {
+        name: "ThrottlingException",
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
     const result = await lookupChanges(client, [a], options);
     expect(result.warnings[0]).toMatch(
       /^CloudTrail attribution stopped: CloudTrail kept throttling LookupEvents after every retry \(ThrottlingException: Rate exceeded\)/,

@@ -139,12 +139,10 @@ describe(sendNotifications.name, () => {
   });
 
   it("gives up after the last attempt with the last error, backing off longer each round", async () => {
-    sdk
-      .on(PutEventsCommand)
-      .resolves({
-        FailedEntryCount: 1,
-        Entries: [{ ErrorCode: "InternalFailure", ErrorMessage: "try later" }],
-      });
+    sdk.on(PutEventsCommand).resolves({
+      FailedEntryCount: 1,
+      Entries: [{ ErrorCode: "InternalFailure", ErrorMessage: "try later" }],
+    });
     const report = await sendNotifications(client, [note(0)], { ...options, maxAttempts: 3 });
     expect(sdk.commandCalls(PutEventsCommand)).toHaveLength(3);
     expect(sleeps).toEqual([200, 400]);
@@ -169,14 +167,12 @@ describe(sendNotifications.name, () => {
       calls: 2,
     });
     sdk.reset();
-    sdk
-      .on(PutEventsCommand)
-      .rejects(
-        Object.assign(new Error("User: x is not authorized to perform: events:PutEvents"), {
-          name: "AccessDeniedException",
-          $metadata: { httpStatusCode: 400 },
-        }),
-      );
+    sdk.on(PutEventsCommand).rejects(
+      Object.assign(new Error("User: x is not authorized to perform: events:PutEvents"), {
+        name: "AccessDeniedException",
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
     const denied = await sendNotifications(client, [note(0)], options);
     expect(sdk.commandCalls(PutEventsCommand)).toHaveLength(1);
     expect(denied.failed).toEqual([
