@@ -15,6 +15,7 @@ import {
   resolve,
   unknownOperation,
 } from "./operations.ts";
+import { signatureScope, type WriteListener, type WriteOperation } from "./writes.ts";
 
 export interface HandlerDeps {
   calls: CallLog;
@@ -22,7 +23,11 @@ export interface HandlerDeps {
   now: () => number;
   /** Read per request, so a change of `emulator.behaviour` applies to the next call. */
   context: () => OperationContext;
+  /** Told after each successful integration write (the CloudTrail emulator records from it). */
+  onWrite?: WriteListener;
 }
+
+const WRITES = new Set<string>(["CreateIntegration", "UpdateIntegration", "DeleteIntegration"]);
 
 /** Larger bodies are refused: no integration comes close, and the emulator holds bodies in memory. */
 const MAX_BODY_BYTES = 1_048_576;
@@ -81,6 +86,22 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
     const body = parseJsonObject(raw.toString("utf8"));
     const result = execute(deps.context(), { ...call, query: url.searchParams, body });
     record.status = result.status;
+    // Before the answer, so a caller that looks up CloudTrail right after it finds the record.
+    if (deps.onWrite && WRITES.has(call.operation)) {
+      const integrationId =
+        call.integrationId ?? String((result.body as { integrationId?: unknown }).integrationId);
+      deps.onWrite({
+        operation: call.operation as WriteOperation,
+        at: record.at,
+        apiId: call.apiId!,
+        integrationId,
+        request: body,
+        response: result.body,
+        ...signatureScope(req.headers),
+        ...(req.headers["user-agent"] ? { userAgent: req.headers["user-agent"] } : {}),
+        ...(req.socket.remoteAddress ? { sourceIpAddress: req.socket.remoteAddress } : {}),
+      });
+    }
     send(res, result.status, result.body, { "x-amzn-RequestId": requestId });
   } catch (error) {
     answer(res, toServiceError(error), requestId, record);

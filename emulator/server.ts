@@ -21,6 +21,7 @@ import { createHandler } from "./http.ts";
 import type { Integration } from "./patch.ts";
 import { createRandom } from "./random.ts";
 import { type Api, type ApiSeed, type IntegrationSeed, type Route, type RouteSeed, Store } from "./store.ts";
+import type { WriteListener } from "./writes.ts";
 
 export interface EmulatorOptions {
   /** Port on 127.0.0.1; 0 (the default) picks a free one. */
@@ -38,6 +39,8 @@ export interface EmulatorOptions {
   faults?: FaultConfig;
   /** Epoch milliseconds, for the throttle's bucket, call timestamps and createdDate. Default Date.now. */
   now?: () => number;
+  /** Told after each successful CreateIntegration/UpdateIntegration/DeleteIntegration (emulator/cloudtrail.ts). */
+  onWrite?: WriteListener;
 }
 
 /** Starts an emulator; resolves once it listens. */
@@ -69,6 +72,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       faults,
       now,
       context: () => ({ store, behaviour: emulator.behaviour }),
+      ...(options.onWrite ? { onWrite: options.onWrite } : {}),
     }),
   );
   await new Promise<void>((resolve, reject) => {

@@ -65,25 +65,7 @@ export function createApiGatewayClient(options: ClientOptions): ApiGatewayV2Clie
       connectionTimeout: 5_000,
     },
   });
-  const { limiter, stats } = options;
-  const limit: FinalizeRequestMiddleware<ServiceInputTypes, ServiceOutputTypes> =
-    (next, context) => async (args) => {
-      const header =
-        (args.request as { headers?: Record<string, string> }).headers?.["amz-sdk-request"] ?? "";
-      const attempt = Number(/attempt=(\d+)/.exec(header)?.[1] ?? 1);
-      await limiter.acquire();
-      stats.attempt((context.commandName ?? "unknown").replace(/Command$/, ""), attempt);
-      try {
-        const result = await next(args);
-        limiter.record(false);
-        return result;
-      } catch (error) {
-        const throttled = classify(error) === "throttling";
-        if (throttled) stats.throttled += 1;
-        limiter.record(throttled);
-        throw error;
-      }
-    };
+  const limit = pacingMiddleware<ServiceInputTypes, ServiceOutputTypes>(options.limiter, options.stats);
   client.middlewareStack.addRelativeTo(limit, {
     name: "apigwDriftLimiter",
     relation: "after",
@@ -92,4 +74,31 @@ export function createApiGatewayClient(options: ClientOptions): ApiGatewayV2Clie
   });
   options.instrument?.(client);
   return client;
+}
+
+/**
+ * The middleware that puts a limiter and a call counter inside an SDK client's retry loop (add it after
+ * `retryMiddleware`): every attempt waits for a token and is counted, and each answer is fed back to the
+ * limiter as throttled or not. Shared with the CloudTrail client (lib/attribution/client.ts).
+ */
+export function pacingMiddleware<I extends object, O extends object>(
+  limiter: RateLimiter,
+  stats: CallStats,
+): FinalizeRequestMiddleware<I, O> {
+  return (next, context) => async (args) => {
+    const header = (args.request as { headers?: Record<string, string> }).headers?.["amz-sdk-request"] ?? "";
+    const attempt = Number(/attempt=(\d+)/.exec(header)?.[1] ?? 1);
+    await limiter.acquire();
+    stats.attempt((context.commandName ?? "unknown").replace(/Command$/, ""), attempt);
+    try {
+      const result = await next(args);
+      limiter.record(false);
+      return result;
+    } catch (error) {
+      const throttled = classify(error) === "throttling";
+      if (throttled) stats.throttled += 1;
+      limiter.record(throttled);
+      throw error;
+    }
+  };
 }
