@@ -8,6 +8,9 @@ import type { Runtime } from "../../lib/runtime/runtime.ts";
 import { type FunctionConfig, whereFromArn } from "./config.ts";
 import { parseEvent } from "./event.ts";
 
+/** Calls still in flight this long before the function's timeout are abandoned. */
+export const ABORT_MARGIN_MS = 15_000;
+
 /** What one invocation needs; the Lambda entry builds it once per cold start (runtime.ts), tests their own. */
 export interface HandlerDeps {
   config: FunctionConfig;
@@ -43,6 +46,16 @@ export function createReconcileHandler(deps: HandlerDeps) {
       desiredRevision: desired.revision,
     });
     const started = now();
+    const remaining = context.getRemainingTimeInMillis();
+    // Nothing new starts DEADLINE_MARGIN_MS before the end; calls still in flight at ABORT_MARGIN_MS before
+    // it are abandoned (their intents stay open for the next run to settle), leaving time to record history.
+    const margin = Math.min(ABORT_MARGIN_MS, deps.config.DEADLINE_MARGIN_MS / 2);
+    const stop = new AbortController();
+    const timer = setTimeout(
+      () => stop.abort(new Error("the function's time is nearly up")),
+      Math.max(0, remaining - margin),
+    );
+    timer.unref?.();
     const report = await reconcile(
       {
         mode: request.mode,
@@ -54,11 +67,11 @@ export function createReconcileHandler(deps: HandlerDeps) {
           maxUpdates: request.maxUpdates ?? deps.config.MAX_UPDATES,
           maxDeletes: request.maxDeletes ?? deps.config.MAX_DELETES,
         },
-        deadline: started + context.getRemainingTimeInMillis() - deps.config.DEADLINE_MARGIN_MS,
+        deadline: started + remaining - deps.config.DEADLINE_MARGIN_MS,
       },
       desired,
-      { ...runtime.services({ where: whereFromArn(context.invokedFunctionArn) }), now },
-    );
+      { ...runtime.services({ where: whereFromArn(context.invokedFunctionArn), signal: stop.signal }), now },
+    ).finally(() => clearTimeout(timer));
     record(report, now() - started, deps);
     return report;
   };

@@ -3,8 +3,16 @@ import {
   type ServiceInputTypes,
   type ServiceOutputTypes,
 } from "@aws-sdk/client-apigatewayv2";
-import type { FinalizeRequestMiddleware, StandardRetryBackoffStrategy } from "@smithy/types";
+import type {
+  FinalizeRequestMiddleware,
+  RetryErrorInfo,
+  RetryStrategyV2,
+  RetryToken,
+  StandardRetryBackoffStrategy,
+  StandardRetryToken,
+} from "@smithy/types";
 import { StandardRetryStrategy } from "@smithy/util-retry";
+import { DEFAULT_ATTEMPT_DEADLINE_MS, DeadlineHttpHandler, SilenceBreaker } from "./deadline.ts";
 import { classify } from "./errors.ts";
 import type { RateLimiter } from "./limiter.ts";
 import type { CallStats } from "./stats.ts";
@@ -14,12 +22,29 @@ export interface ClientOptions {
   stats: CallStats;
   /** Attempts per call, the first included. Batch runs can wait: more than the SDK's default 3. */
   maxAttempts?: number;
-  /** Abandon (and retry) a request that has not answered in this long. */
+  /** Abandon (and retry) a request whose connection has been idle this long. */
   requestTimeoutMs?: number;
+  /** Abandon (and retry) an attempt that has no complete answer, headers and body, in this long. */
+  attemptDeadlineMs?: number;
+  /** Told of each retry before its wait: for a line on stderr or in the logs. */
+  onRetry?: (retry: RetryNotice) => void;
   /** Only for tests: the SDK's standard configuration (region, credentials, endpoint) applies otherwise. */
   region?: string;
   /** Only for tests: sees the client once built (to add a recording middleware). */
   instrument?: (client: ApiGatewayV2Client) => void;
+}
+
+/** One retry the client is about to make, for people to see. */
+export interface RetryNotice {
+  operation: string;
+  /** `apiId` or `apiId/integrationId`, when the call names them. */
+  target?: string;
+  /** The error's name (TooManyRequestsException, TimeoutError, ECONNRESET, …). */
+  reason: string;
+  /** The attempt about to be made (2 for the first retry), and the most there will be. */
+  attempt: number;
+  maxAttempts: number;
+  waitMs: number;
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 8;
@@ -52,20 +77,32 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
  */
 export function createApiGatewayClient(options: ClientOptions): ApiGatewayV2Client {
   const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  const calls = new WeakMap<object, { operation: string; target?: string }>();
+  const standard = new StandardRetryStrategy({ maxAttempts, backoff: pacedBackoff() });
   const client = new ApiGatewayV2Client({
     ...(options.region ? { region: options.region } : {}),
     maxAttempts,
-    retryStrategy: new StandardRetryStrategy({ maxAttempts, backoff: pacedBackoff() }),
-    requestHandler: {
-      requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-      // Without this, @smithy/node-http-handler only logs a warning when requestTimeout passes and keeps
-      // waiting for the answer: a hung request would hang the run. With it, the request is abandoned with
-      // a TimeoutError, which the retry strategy retries as transient (fault-matrix timeouts test).
-      throwOnRequestTimeout: true,
-      connectionTimeout: 5_000,
-    },
+    retryStrategy: options.onRetry
+      ? reportingRetries(standard, maxAttempts, calls, options.onRetry)
+      : standard,
+    requestHandler: new DeadlineHttpHandler({
+      inner: {
+        requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+        // Without this, @smithy/node-http-handler only logs a warning when requestTimeout passes and keeps
+        // waiting for the answer: a hung request would hang the run. With it, the request is abandoned with
+        // a TimeoutError, which the retry strategy retries as transient (fault-matrix timeouts test).
+        throwOnRequestTimeout: true,
+        connectionTimeout: 5_000,
+      },
+      deadlineMs: options.attemptDeadlineMs ?? DEFAULT_ATTEMPT_DEADLINE_MS,
+      breaker: new SilenceBreaker(),
+    }),
   });
-  const limit = pacingMiddleware<ServiceInputTypes, ServiceOutputTypes>(options.limiter, options.stats);
+  const limit = pacingMiddleware<ServiceInputTypes, ServiceOutputTypes>(
+    options.limiter,
+    options.stats,
+    calls,
+  );
   client.middlewareStack.addRelativeTo(limit, {
     name: "apigwDriftLimiter",
     relation: "after",
@@ -84,12 +121,14 @@ export function createApiGatewayClient(options: ClientOptions): ApiGatewayV2Clie
 export function pacingMiddleware<I extends object, O extends object>(
   limiter: RateLimiter,
   stats: CallStats,
+  calls?: WeakMap<object, { operation: string; target?: string }>,
 ): FinalizeRequestMiddleware<I, O> {
   return (next, context) => async (args) => {
     const header = (args.request as { headers?: Record<string, string> }).headers?.["amz-sdk-request"] ?? "";
     const attempt = Number(/attempt=(\d+)/.exec(header)?.[1] ?? 1);
+    const operation = (context.commandName ?? "unknown").replace(/Command$/, "");
     await limiter.acquire();
-    stats.attempt((context.commandName ?? "unknown").replace(/Command$/, ""), attempt);
+    stats.attempt(operation, attempt);
     try {
       const result = await next(args);
       limiter.record(false);
@@ -98,7 +137,46 @@ export function pacingMiddleware<I extends object, O extends object>(
       const throttled = classify(error) === "throttling";
       if (throttled) stats.throttled += 1;
       limiter.record(throttled);
+      // What the failed attempt was, for the retry notice: the retry strategy sees only the error.
+      if (calls && typeof error === "object" && error !== null)
+        calls.set(error, { operation, ...targetOf(args.input) });
       throw error;
     }
+  };
+}
+
+function targetOf(input: unknown): { target?: string } {
+  const i = input as { ApiId?: string; IntegrationId?: string } | undefined;
+  if (!i?.ApiId) return {};
+  return { target: i.IntegrationId ? `${i.ApiId}/${i.IntegrationId}` : i.ApiId };
+}
+
+/** The standard retry strategy, telling `onRetry` of each retry it allows, with the wait it chose. */
+function reportingRetries(
+  inner: StandardRetryStrategy,
+  maxAttempts: number,
+  calls: WeakMap<object, { operation: string; target?: string }>,
+  onRetry: (retry: RetryNotice) => void,
+): RetryStrategyV2 {
+  return {
+    acquireInitialRetryToken: (scope: string) => inner.acquireInitialRetryToken(scope),
+    refreshRetryTokenForRetry: async (token: RetryToken, info: RetryErrorInfo) => {
+      const next = await inner.refreshRetryTokenForRetry(token as StandardRetryToken, info);
+      const error = info.error as { name?: string; code?: string } | undefined;
+      const call = error ? calls.get(error) : undefined;
+      onRetry({
+        operation: call?.operation ?? "request",
+        ...(call?.target ? { target: call.target } : {}),
+        reason:
+          error?.code && error.code !== error.name
+            ? `${error.name} (${error.code})`
+            : (error?.name ?? "Error"),
+        attempt: next.getRetryCount() + 1,
+        maxAttempts,
+        waitMs: next.getRetryDelay(),
+      });
+      return next;
+    },
+    recordSuccess: (token: RetryToken) => inner.recordSuccess(token as StandardRetryToken),
   };
 }

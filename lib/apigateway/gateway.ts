@@ -46,6 +46,12 @@ export interface Gateway {
 export const PAGE_SIZE = "500";
 
 /**
+ * The most pages one listing may take (500,000 items at the page size): a service whose nextToken never
+ * ends would otherwise keep a run calling at the account's quota forever.
+ */
+export const MAX_PAGES = 1_000;
+
+/**
  * The only module that talks to API Gateway: SDK calls through the rate limiter's concurrency bound,
  * answers translated into the product's wire-named data, errors into GatewayError with the operation,
  * API and integration they concern.
@@ -53,11 +59,27 @@ export const PAGE_SIZE = "500";
 export class SdkGateway implements Gateway {
   readonly #client: ApiGatewayV2Client;
   readonly #limiter: RateLimiter;
+  readonly #signal: AbortSignal | undefined;
   #pageSize: string | undefined = PAGE_SIZE;
 
-  constructor(client: ApiGatewayV2Client, limiter: RateLimiter) {
+  /**
+   * `signal` aborts the calls in flight when it fires: a run that must end now (the Lambda's time nearly
+   * up). It is not the interrupt of SIGINT, which lets the writes in flight finish.
+   */
+  constructor(client: ApiGatewayV2Client, limiter: RateLimiter, options: { signal?: AbortSignal } = {}) {
     this.#client = client;
     this.#limiter = limiter;
+    this.#signal = options.signal;
+  }
+
+  /** The same client and limiter, with the calls of one run bounded by `signal`. */
+  withSignal(signal: AbortSignal | undefined): SdkGateway {
+    return new SdkGateway(this.#client, this.#limiter, { ...(signal ? { signal } : {}) });
+  }
+
+  /** The options every call is sent with: the run's abort signal, when it has one. */
+  get #options(): { abortSignal?: AbortSignal } {
+    return this.#signal ? { abortSignal: this.#signal } : {};
   }
 
   async *apiPages(): AsyncGenerator<{ items: LiveApi[]; last: boolean }> {
@@ -68,7 +90,7 @@ export class SdkGateway implements Gateway {
         "GetApis",
         "",
         async (NextToken, MaxResults) => {
-          const page = await this.#client.send(new GetApisCommand({ NextToken, MaxResults }));
+          const page = await this.#client.send(new GetApisCommand({ NextToken, MaxResults }), this.#options);
           items = (page.Items ?? []).map(toApi);
           return page.NextToken;
         },
@@ -82,7 +104,7 @@ export class SdkGateway implements Gateway {
 
   async getApi(apiId: string): Promise<LiveApi | undefined> {
     const api = await this.#call("GetApi", apiId, undefined, () =>
-      this.#client.send(new GetApiCommand({ ApiId: apiId })),
+      this.#client.send(new GetApiCommand({ ApiId: apiId }), this.#options),
     );
     return api && toApi(api);
   }
@@ -92,6 +114,7 @@ export class SdkGateway implements Gateway {
     await this.#pages("GetIntegrations", apiId, async (NextToken, MaxResults) => {
       const page = await this.#client.send(
         new GetIntegrationsCommand({ ApiId: apiId, NextToken, MaxResults }),
+        this.#options,
       );
       for (const i of page.Items ?? []) items.push(fromSdkIntegration(i));
       return page.NextToken;
@@ -101,7 +124,10 @@ export class SdkGateway implements Gateway {
 
   async getIntegration(apiId: string, integrationId: string): Promise<LiveIntegration | undefined> {
     const out = await this.#call("GetIntegration", apiId, integrationId, () =>
-      this.#client.send(new GetIntegrationCommand({ ApiId: apiId, IntegrationId: integrationId })),
+      this.#client.send(
+        new GetIntegrationCommand({ ApiId: apiId, IntegrationId: integrationId }),
+        this.#options,
+      ),
     );
     if (!out) return undefined;
     const { $metadata: _, ...integration } = out;
@@ -111,7 +137,10 @@ export class SdkGateway implements Gateway {
   async listRoutes(apiId: string): Promise<LiveRoute[]> {
     const routes: LiveRoute[] = [];
     await this.#pages("GetRoutes", apiId, async (NextToken, MaxResults) => {
-      const page = await this.#client.send(new GetRoutesCommand({ ApiId: apiId, NextToken, MaxResults }));
+      const page = await this.#client.send(
+        new GetRoutesCommand({ ApiId: apiId, NextToken, MaxResults }),
+        this.#options,
+      );
       for (const r of page.Items ?? []) routes.push({ routeId: r.RouteId ?? "", target: r.Target });
       return page.NextToken;
     });
@@ -124,7 +153,10 @@ export class SdkGateway implements Gateway {
     fields: UpdateFields,
   ): Promise<LiveIntegration> {
     const out = await this.#call("UpdateIntegration", apiId, integrationId, () =>
-      this.#client.send(new UpdateIntegrationCommand(toSdkUpdate(apiId, integrationId, fields))),
+      this.#client.send(
+        new UpdateIntegrationCommand(toSdkUpdate(apiId, integrationId, fields)),
+        this.#options,
+      ),
     );
     if (!out)
       throw new GatewayError("UpdateIntegration", apiId, integrationId, notFound(apiId, integrationId));
@@ -134,7 +166,10 @@ export class SdkGateway implements Gateway {
 
   async deleteIntegration(apiId: string, integrationId: string): Promise<"deleted" | "not-found"> {
     const out = await this.#call("DeleteIntegration", apiId, integrationId, () =>
-      this.#client.send(new DeleteIntegrationCommand({ ApiId: apiId, IntegrationId: integrationId })),
+      this.#client.send(
+        new DeleteIntegrationCommand({ ApiId: apiId, IntegrationId: integrationId }),
+        this.#options,
+      ),
     );
     return out ? "deleted" : "not-found";
   }
@@ -165,7 +200,8 @@ export class SdkGateway implements Gateway {
     options: { from?: string; once?: boolean } = {},
   ): Promise<string | undefined> {
     let token: string | undefined = options.from;
-    for (;;) {
+    const seen = new Set<string>();
+    for (let page = 1; ; page++) {
       try {
         token = await this.#limiter.run(() => fetch(token, this.#pageSize));
       } catch (error) {
@@ -176,6 +212,11 @@ export class SdkGateway implements Gateway {
         throw new GatewayError(operation, apiId, undefined, error);
       }
       if (!token || options.once) return token || undefined;
+      // A listing that never ends is the service's fault, not a reason to call at the quota forever.
+      if (seen.has(token))
+        throw loopError(operation, apiId, `returned the same nextToken twice, after ${page} pages`);
+      if (page >= MAX_PAGES) throw loopError(operation, apiId, `was still giving pages after ${MAX_PAGES}`);
+      seen.add(token);
     }
   }
 }
@@ -188,4 +229,11 @@ function notFound(apiId: string, integrationId: string) {
   return Object.assign(new Error(`integration ${integrationId} of API ${apiId} no longer exists`), {
     name: "NotFoundException",
   });
+}
+
+function loopError(operation: string, apiId: string, what: string): GatewayError {
+  const cause = Object.assign(new Error(`the listing ${what}; stopped following nextToken`), {
+    name: "PaginationLoop",
+  });
+  return new GatewayError(operation, apiId, undefined, cause);
 }

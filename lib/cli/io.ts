@@ -9,6 +9,8 @@ export interface CliIo {
   color?: boolean;
   /** The terminal's width, for wrapping --help; undefined (80) when stdout is not a terminal. */
   columns?: number;
+  /** Aborted by SIGINT or SIGTERM: a run starts no new write, finishes those in flight, and reports. */
+  interrupt?: AbortSignal;
 }
 
 export function processIo(): CliIo {
@@ -19,5 +21,31 @@ export function processIo(): CliIo {
     env: process.env,
     color: process.stdout.isTTY === true && !process.env.NO_COLOR,
     columns: process.stdout.isTTY ? process.stdout.columns : undefined,
+    interrupt: interruptSignal(),
   };
+}
+
+/**
+ * SIGINT and SIGTERM (Ctrl-C, CI cancellation, `timeout`) abort the returned signal: the run starts no
+ * new write, lets those in flight finish, prints its report, records history and lets go of its lease.
+ * A second signal exits at once with 130; the write-ahead history lets the next apply settle what that
+ * run had in flight.
+ */
+function interruptSignal(): AbortSignal {
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) {
+      process.stderr.write(
+        `apigw-drift: ${signal} again: exiting now; the next apply settles what was in flight\n`,
+      );
+      process.exit(130);
+    }
+    process.stderr.write(
+      `apigw-drift: ${signal}: no new write starts; finishing those in flight and recording them (${signal} again to exit now)\n`,
+    );
+    controller.abort(new Error(`interrupted by ${signal}`));
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  return controller.signal;
 }

@@ -44,6 +44,7 @@ export async function runReconcile(
   const desired = { state, revision: io.env.DESIRED_REVISION ?? (await gitRevision(folder)) };
   const request = {
     mode,
+    ...(io.interrupt ? { interrupt: io.interrupt } : {}),
     ...(options.api ? { apiIds: options.api } : {}),
     ...(options.integration ? { integrationIds: options.integration } : {}),
     ...(options.prune === false ? { prune: false } : {}),
@@ -67,6 +68,10 @@ export async function runReconcile(
       rate: options.rate,
       concurrency: options.concurrency,
       redactionKey: io.env.APIGW_DRIFT_REDACTION_KEY,
+      onRetry: (r) =>
+        io.stderr(
+          `retrying ${r.operation}${r.target ? ` ${terminal(r.target)}` : ""} (${terminal(r.reason)}): attempt ${r.attempt} of ${r.maxAttempts} in ${r.waitMs} ms\n`,
+        ),
       ...(record || mode === "apply"
         ? { history: { open: () => open(io.env, io.cwd), use: record ? "record" : "lease" } as const }
         : {}),
@@ -83,6 +88,8 @@ export async function runReconcile(
       runtime.services({ where, onProgress: progressPrinter(io) }),
     );
     print(report, options, io);
+    // An interrupted run has printed and recorded what it did; its exit says it was interrupted.
+    if (io.interrupt?.aborted) return 130;
     return exitCode(report, mode, options.detailedExitcode === true);
   } finally {
     await runtime.close();

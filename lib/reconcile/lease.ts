@@ -45,19 +45,40 @@ export class InMemoryLease implements Lease {
 /**
  * Keeps a held lease alive while a run writes: renews it every third of its TTL, so a run that dies
  * leaves a lease that expires soon, and a live one never loses it. If a renewal fails, `lost` says why
- * and the run starts no further writes.
+ * and the run starts no further writes. A run that is stuck is not kept alive: when `progress` (a count
+ * of the calls the run has made) has not moved since the last tick, the lease is not renewed, and once it
+ * has expired the run has lost it, so another run can take over and the stuck one writes nothing more.
  */
 export class LeaseKeeper {
   lost: string | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
 
-  constructor(lease: Lease, owner: string, ttlMs: number) {
+  constructor(lease: Lease, owner: string, ttlMs: number, options: { progress?: () => number } = {}) {
+    // Real elapsed time, as the timer's: a run's injected clock may stand still in a test.
+    const now = () => performance.now();
+    let renewedAt = now();
+    let seen = options.progress?.();
+    const lose = (why: string) => {
+      this.lost = `the apply lease was lost (${why}); no further writes were started`;
+      this.stop();
+    };
     this.#timer = setInterval(
       () => {
-        lease.renew(owner, ttlMs).catch((error: unknown) => {
-          this.lost = `the apply lease was lost (${(error as Error).message}); no further writes were started`;
-          this.stop();
-        });
+        const progress = options.progress?.();
+        if (progress !== undefined && progress === seen) {
+          if (now() - renewedAt >= ttlMs)
+            lose(
+              `no call made progress for ${Math.round((now() - renewedAt) / 1000)} s, so it was left to expire`,
+            );
+          return;
+        }
+        seen = progress;
+        lease
+          .renew(owner, ttlMs)
+          .then(() => {
+            renewedAt = now();
+          })
+          .catch((error: unknown) => lose((error as Error).message));
       },
       Math.max(1, Math.floor(ttlMs / 3)),
     );

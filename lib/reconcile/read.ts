@@ -60,6 +60,11 @@ export async function readAndPlan(
       out.planned.push(...planApi({ desired, live, routes, prune, only, redact: services.redact }));
     } catch (error) {
       const described = describeError(error);
+      // Abandoned because the run must end now (the Lambda's time nearly up): the next run reads it.
+      if (described.name === "AbortError") {
+        fail("DEFERRED");
+        return;
+      }
       fail("FAILED", described);
       out.errors.push({
         file: api.file,

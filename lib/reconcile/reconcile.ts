@@ -24,7 +24,7 @@ import {
 import { findApis } from "./apis.ts";
 import { applyPlanned } from "./apply.ts";
 import { type Lease, LeaseKeeper } from "./lease.ts";
-import { readAndPlan } from "./read.ts";
+import { readAndPlan, stopped } from "./read.ts";
 
 export interface Progress {
   phase: "read" | "apply";
@@ -157,6 +157,8 @@ async function runOnce(request: RunRequest, desired: DesiredInput, services: Run
   if (desired.state.errors.length > 0) return report("FAILED", [], desired.state.errors);
   const selection = select(desired.state, request);
   if (selection.errors.length > 0) return report("FAILED", [], selection.errors);
+  // Out of time (or interrupted) before the first call: everything waits for the next run.
+  if (stopped(request, services)) return report("PARTIAL", deferAll(selection.apis, request), []);
 
   const found = await findApis(selection.apis, services.gateway);
   const guardErrors: ReportError[] = [];
@@ -193,7 +195,7 @@ async function runOnce(request: RunRequest, desired: DesiredInput, services: Run
         ],
       );
     }
-    keeper = new LeaseKeeper(lease, runId, leaseTtl);
+    keeper = new LeaseKeeper(lease, runId, leaseTtl, { progress: () => callsMade(services) });
   }
   try {
     const readable = selection.apis.filter((a) => found.live.has(a.apiId));
@@ -253,13 +255,21 @@ function absentApis(
     }
   }
   for (const { api, error } of found.unreadable) {
-    errors.push({
-      file: api.file,
-      apiId: api.apiId,
-      message: `cannot check API ${api.apiId}: ${error.message}`,
-    });
+    // A call abandoned because the run must end now is work for the next run, not a failure.
+    const deferred = error.name === "AbortError";
+    if (!deferred) {
+      errors.push({
+        file: api.file,
+        apiId: api.apiId,
+        message: `cannot check API ${api.apiId}: ${error.message}`,
+      });
+    }
     for (const integrationId of declared(api)) {
-      results.push({ apiId: api.apiId, integrationId, status: "FAILED", diffs: [], error });
+      results.push(
+        deferred
+          ? { apiId: api.apiId, integrationId, status: "DEFERRED", diffs: [] }
+          : { apiId: api.apiId, integrationId, status: "FAILED", diffs: [], error },
+      );
     }
   }
   return { results, errors };
@@ -292,4 +302,18 @@ function select(
     apis = apis.filter((a) => integrationIds.some((id) => a.integrationIds.includes(id)));
   }
   return { apis, errors };
+}
+
+/** Every attempt the run has sent so far, retries included: whether a run is making progress. */
+function callsMade(services: RunServices): number {
+  return Object.values(services.apiCalls()).reduce((n, v) => n + v, 0);
+}
+
+/** Every declared integration of the selected APIs, DEFERRED: a run with no time left makes no call. */
+function deferAll(apis: readonly DesiredApiEntry[], request: RunRequest): IntegrationResult[] {
+  return apis.flatMap((api) =>
+    api.integrationIds
+      .filter((id) => !request.integrationIds || request.integrationIds.includes(id))
+      .map((integrationId) => ({ apiId: api.apiId, integrationId, status: "DEFERRED" as const, diffs: [] })),
+  );
 }

@@ -1,4 +1,4 @@
-import { type ClientOptions, createApiGatewayClient } from "../apigateway/client.ts";
+import { type ClientOptions, createApiGatewayClient, type RetryNotice } from "../apigateway/client.ts";
 import { SdkGateway } from "../apigateway/gateway.ts";
 import { DEFAULT_CONCURRENCY, RateLimiter } from "../apigateway/limiter.ts";
 import { CallStats } from "../apigateway/stats.ts";
@@ -35,8 +35,12 @@ export interface RuntimeConfig {
   /** The key of redacted values' hashes (APIGW_DRIFT_REDACTION_KEY). */
   redactionKey?: string;
   now?: () => number;
+  /** Told of each retry before its wait (the CLI prints a line on stderr). */
+  onRetry?: (retry: RetryNotice) => void;
   /** Only for tests: abandon (and retry) a request after this long without an answer. */
   requestTimeoutMs?: number;
+  /** Only for tests: the total deadline of one attempt, headers and body (30 s by default). */
+  attemptDeadlineMs?: number;
   /** Only for tests: sees the API Gateway client once built (to record what a run sends). */
   instrument?: ClientOptions["instrument"];
 }
@@ -44,7 +48,12 @@ export interface RuntimeConfig {
 /** A built runtime: clients, limiter and history, opened once and reused by every run until closed. */
 export interface Runtime {
   /** The services of one run: the same clients, and call counts that start at zero. */
-  services(options: { where: Where; onProgress?: (progress: Progress) => void }): RunServices;
+  services(options: {
+    where: Where;
+    onProgress?: (progress: Progress) => void;
+    /** Aborts the run's calls in flight: a run that must end now (the Lambda's time nearly up). */
+    signal?: AbortSignal;
+  }): RunServices;
   /** The Region the SDK's standard configuration resolved, if any. */
   region(): Promise<string | undefined>;
   /** Where history lives, for messages (`DynamoDB table X`, `the local store in …`), when it is open. */
@@ -70,6 +79,8 @@ export async function createRuntime(config: RuntimeConfig): Promise<Runtime> {
     stats,
     ...(config.requestTimeoutMs ? { requestTimeoutMs: config.requestTimeoutMs } : {}),
     ...(config.instrument ? { instrument: config.instrument } : {}),
+    ...(config.onRetry ? { onRetry: config.onRetry } : {}),
+    ...(config.attemptDeadlineMs ? { attemptDeadlineMs: config.attemptDeadlineMs } : {}),
   });
   const gateway = new SdkGateway(client, limiter);
   const redact = createRedactor(config.redactionKey);
@@ -78,10 +89,10 @@ export async function createRuntime(config: RuntimeConfig): Promise<Runtime> {
   return {
     redact,
     ...(store ? { historyLocation: store.location } : {}),
-    services: ({ where, onProgress }) => {
+    services: ({ where, onProgress, signal }) => {
       stats.reset();
       return {
-        gateway,
+        gateway: gateway.withSignal(signal),
         apiCalls: () => stats.toRecord(),
         where,
         ...(store && config.history?.use === "record" ? { history: store.history } : {}),

@@ -107,6 +107,7 @@ describe("the package", () => {
     expect([...imported].sort()).toEqual([
       "@aws-sdk/client-apigatewayv2",
       "@aws-sdk/client-dynamodb",
+      "@smithy/node-http-handler",
       "@smithy/util-retry",
       "commander",
       "dynalite",

@@ -174,3 +174,39 @@ describe("the process killed mid-apply", () => {
     }
   });
 });
+
+describe("the process interrupted mid-apply (SIGINT, as Ctrl-C or CI cancellation sends)", () => {
+  it("finishes the write in flight, starts no other, prints and records what it did, lets go of the lease, and exits 130", async () => {
+    injectDrift(emulator, documents(example));
+    emulator.faults.configure({ latency: { ms: 300, operations: ["UpdateIntegration"] } });
+
+    const run = startApply(cwd);
+    await waitFor(() => emulator.calls.count({ operation: "UpdateIntegration" }) > 0, 15_000, run.output());
+    run.child.kill("SIGINT");
+    expect(await run.exited).toBe(130);
+    await settle(emulator);
+    // Exactly the write in flight was made; none started after the signal.
+    const updates = emulator.calls.filter({ operation: "UpdateIntegration" });
+    expect(updates.map((c) => c.status)).toEqual([200]);
+    expect(run.output()).toContain("SIGINT: no new write starts; finishing those in flight");
+    expect(run.output()).toContain(
+      "interrupted: no write was started after the signal; the writes in flight finished",
+    );
+    // The lock and the lease are released, and history holds the write and the run.
+    expect(existsSync(join(cwd, ".apigw-drift/history.lock"))).toBe(false);
+    expect(await leaseIn(cwd)).toBeUndefined();
+    const store = await openEmbeddedStore({ cwd });
+    try {
+      const history = new DynamoHistory({ client: store.client, tableName: store.tableName });
+      const [recorded] = (await history.runs()).items;
+      expect(recorded?.status).toBe("PARTIAL");
+      const events = (await history.events({})).items;
+      expect(
+        events.filter((e) => e.status === "UPDATED").map((e) => `${e.apiId}/${e.integrationId}`),
+      ).toEqual([keyOf(updates[0]!)]);
+      expect(events.filter((e) => e.status === "DEFERRED").length).toBeGreaterThan(0);
+    } finally {
+      await store.close();
+    }
+  });
+});

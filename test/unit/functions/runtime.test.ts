@@ -14,7 +14,6 @@ describe(createFunctionDeps.name, () => {
     expect(second).toBe(first);
     const a = first.services({ where: {} });
     const b = second.services({ where: {} });
-    expect(b.gateway).toBe(a.gateway);
     expect(b.history).toBe(a.history);
     expect(b.lease).toBe(a.lease);
     await first.close();

@@ -359,7 +359,14 @@ describe(reconcile.name, () => {
       await new Promise((r) => setTimeout(r, 60));
       return update(api, id, fields);
     };
-    const report = await run({ mode: "apply", lease, leaseTtlMs: 30, concurrency: 1 });
+    // The run makes progress (each call counted), so the keeper tries to renew, and the renewal fails.
+    const report = await run({
+      mode: "apply",
+      lease,
+      leaseTtlMs: 30,
+      concurrency: 1,
+      apiCalls: () => ({ calls: Math.floor(performance.now()) }),
+    });
     expect(report.integrations.filter((r) => r.action === "update").map((r) => r.status)).toEqual([
       "UPDATED",
       "DEFERRED",
