@@ -30,10 +30,24 @@ export const BATCH_SIZE = 25;
  * {@link HistoryWriteError} that counts the items not written.
  */
 export async function putAll(items: readonly Record<string, AttributeValue>[], options: BatchWriteOptions) {
+  await writeAll(
+    items.map((Item) => ({ PutRequest: { Item } })),
+    options,
+  );
+}
+
+/** Deletes every item by its key with BatchWriteItem, as putAll puts them. */
+export async function deleteAll(keys: readonly Record<string, AttributeValue>[], options: BatchWriteOptions) {
+  await writeAll(
+    keys.map((Key) => ({ DeleteRequest: { Key } })),
+    options,
+  );
+}
+
+async function writeAll(requests: readonly WriteRequest[], options: BatchWriteOptions) {
+  const items = requests;
   const batches: WriteRequest[][] = [];
-  for (let i = 0; i < items.length; i += BATCH_SIZE) {
-    batches.push(items.slice(i, i + BATCH_SIZE).map((Item) => ({ PutRequest: { Item } })));
-  }
+  for (let i = 0; i < items.length; i += BATCH_SIZE) batches.push(items.slice(i, i + BATCH_SIZE));
   let written = 0;
   let next = 0;
   let failure: { unprocessed: boolean; cause?: unknown } | undefined;

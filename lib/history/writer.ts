@@ -1,8 +1,14 @@
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import {
+  type AttributeValue,
+  type DynamoDBClient,
+  QueryCommand,
+  type QueryCommandOutput,
+} from "@aws-sdk/client-dynamodb";
 import type { Report } from "../plan/report.ts";
 import type { HistoryRecorder } from "../reconcile/reconcile.ts";
-import { putAll } from "./batch.ts";
-import { HistoryError } from "./errors.ts";
+import { deleteAll, putAll } from "./batch.ts";
+import { describeError, HistoryError } from "./errors.ts";
+import { INTENTS_PK, type Intent, intentFromItem, intentItem, intentKey } from "./intents.ts";
 import { reportItems } from "./items.ts";
 import { DEFAULT_RETENTION_DAYS } from "./table.ts";
 
@@ -68,5 +74,51 @@ export class HistoryWriter implements HistoryRecorder {
     const write = { client: this.client, tableName: this.tableName, ...this.options };
     await putAll(events, write);
     await putAll([run], write);
+    // The run is on record: its write-ahead intents are settled.
+    const written = report.integrations.filter((r) => r.action !== undefined);
+    if (report.mode === "apply" && written.length > 0) {
+      await deleteAll(
+        written.map((r) =>
+          intentKey({ runId: report.runId, apiId: r.apiId, integrationId: r.integrationId }),
+        ),
+        write,
+      );
+    }
+  }
+
+  /** Records the writes a run is about to make, before it makes any (write-ahead history, PRODUCT §4). */
+  async intend(intents: readonly Intent[]): Promise<void> {
+    const write = { client: this.client, tableName: this.tableName, ...this.options };
+    await putAll(
+      intents.map((i) => intentItem(i, this.retentionDays)),
+      write,
+    );
+  }
+
+  /** Every intent still open: writes of runs that ended without recording them. */
+  async openIntents(): Promise<Intent[]> {
+    const intents: Intent[] = [];
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      let out: QueryCommandOutput;
+      try {
+        out = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: "pk = :pk",
+            ExpressionAttributeValues: { ":pk": { S: INTENTS_PK } },
+            ExclusiveStartKey: start,
+          }),
+        );
+      } catch (error) {
+        throw new HistoryError(
+          `reading the open write-ahead intents from table ${this.tableName} failed: ${describeError(error)}`,
+          { cause: error },
+        );
+      }
+      for (const item of out.Items ?? []) intents.push(intentFromItem(item));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return intents;
   }
 }

@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { Gateway } from "../apigateway/gateway.ts";
 import type { DesiredApiEntry, DesiredState } from "../desired-state/state.ts";
+import type { Diff } from "../diff/diff.ts";
 import type { Redactor } from "../diff/redact.ts";
+import type { Protocol } from "../model/service.ts";
 import {
   type BlastRadiusLimits,
   blockedMessage,
@@ -25,6 +27,7 @@ import { findApis } from "./apis.ts";
 import { applyPlanned } from "./apply.ts";
 import { type Lease, LeaseKeeper } from "./lease.ts";
 import { readAndPlan, stopped } from "./read.ts";
+import { settledReport, settleIntent } from "./settle.ts";
 
 export interface Progress {
   phase: "read" | "apply";
@@ -85,10 +88,36 @@ export interface RunServices {
 /** Short, and renewed while the run writes: a run that dies blocks the next one for two minutes at most. */
 export const DEFAULT_LEASE_TTL_MS = 2 * 60 * 1000;
 
+/**
+ * A write a run is about to make (PRODUCT §4, write-ahead history): recorded before the write is sent,
+ * cleared when the run records its report. One left open means its run ended without recording (killed,
+ * out of time); the next apply settles it by reading the live integration.
+ */
+export interface Intent {
+  runId: string;
+  /** The run's startedAt, and what its report would have named. */
+  startedAt: string;
+  mode: Mode;
+  desiredRevision: string;
+  apiId: string;
+  integrationId: string;
+  protocol: Protocol;
+  action: "update" | "delete";
+  /** The drift the write fixes, redacted as in the report: what the live integration is checked against. */
+  diffs: Diff[];
+}
+
 /** Where a run's report is remembered (the DynamoDB history table, or the embedded store). */
 export interface HistoryRecorder {
-  /** Records the run and its drift events; throws when it could not, after its own retries. */
+  /**
+   * Records the run and its drift events, and clears the run's intents; throws when it could not, after
+   * its own retries.
+   */
   record(report: Report): Promise<void>;
+  /** Records the writes a run is about to make, before any is sent. */
+  intend?(intents: readonly Intent[]): Promise<void>;
+  /** The intents runs left open: writes they may have made and never recorded. */
+  openIntents?(): Promise<Intent[]>;
 }
 
 /**
@@ -198,11 +227,13 @@ async function runOnce(request: RunRequest, desired: DesiredInput, services: Run
     keeper = new LeaseKeeper(lease, runId, leaseTtl, { progress: () => callsMade(services) });
   }
   try {
+    // Holding the lease, this run is the only apply: open intents are the writes of runs that died.
+    const settled = lease ? await settleOpenIntents(runId, services) : { warnings: [], errors: [] };
     const readable = selection.apis.filter((a) => found.live.has(a.apiId));
     const read = await readAndPlan(readable, desired.state, request, services);
     const planned = read.planned;
     const results = [...absent, ...read.results, ...planned.map((p) => p.result)];
-    const errors = [...absentErrors, ...read.errors];
+    const errors = [...absentErrors, ...read.errors, ...settled.errors];
 
     const radius = checkBlastRadius(planned, request.limits ?? DEFAULT_LIMITS);
     if (request.mode === "plan") {
@@ -210,8 +241,32 @@ async function runOnce(request: RunRequest, desired: DesiredInput, services: Run
       return report(runStatus("plan", results), results, errors, warnings);
     }
     if (radius.over.length > 0)
-      return report("BLOCKED", results, [...errors, { message: blockedMessage(radius) }]);
+      return report("BLOCKED", results, [...errors, { message: blockedMessage(radius) }], settled.warnings);
 
+    // Write-ahead (PRODUCT §4): every write is on record before any is sent, so a run killed mid-way leaves
+    // its writes for the next one to settle. Without that record, nothing is written.
+    const writes = planned.filter((p) => p.result.action !== undefined);
+    if (writes.length > 0 && services.history?.intend) {
+      const protocols = new Map(selection.apis.map((a) => [a.apiId, a.protocol]));
+      try {
+        await services.history.intend(
+          writes.map(({ result }) => ({
+            runId,
+            startedAt: new Date(startedAt).toISOString(),
+            mode: request.mode,
+            desiredRevision: desired.revision,
+            apiId: result.apiId,
+            integrationId: result.integrationId,
+            protocol: protocols.get(result.apiId)!,
+            action: result.action!,
+            diffs: result.diffs,
+          })),
+        );
+      } catch (error) {
+        const message = `cannot record the write-ahead intents before writing (${(error as Error).message}); nothing was changed. Fix the history store, or apply with --no-history in a folder of its own`;
+        return report("FAILED", results, [...errors, { message }], settled.warnings);
+      }
+    }
     const applied = await applyPlanned(planned, request, services, () => keeper?.lost);
     const final = [...absent, ...read.results, ...applied];
     const stops = [
@@ -220,7 +275,7 @@ async function runOnce(request: RunRequest, desired: DesiredInput, services: Run
         ? [{ message: "interrupted: no write was started after the signal; the writes in flight finished" }]
         : []),
     ];
-    return report(runStatus("apply", final), final, [...errors, ...stops]);
+    return report(runStatus("apply", final), final, [...errors, ...stops], settled.warnings);
   } finally {
     keeper?.stop();
     await lease?.release(runId).catch(() => undefined);
@@ -316,4 +371,49 @@ function deferAll(apis: readonly DesiredApiEntry[], request: RunRequest): Integr
       .filter((id) => !request.integrationIds || request.integrationIds.includes(id))
       .map((integrationId) => ({ apiId: api.apiId, integrationId, status: "DEFERRED" as const, diffs: [] })),
   );
+}
+
+/**
+ * Settles the writes of runs that ended without recording them (open write-ahead intents): reads each
+ * integration, decides what happened (settle.ts), and records the dead run's report from that, which
+ * clears its intents. A history that cannot be read or written leaves them for a later run, with an error.
+ */
+async function settleOpenIntents(
+  runId: string,
+  services: RunServices,
+): Promise<{ warnings: ReportWarning[]; errors: ReportError[] }> {
+  const history = services.history;
+  if (!history?.openIntents) return { warnings: [], errors: [] };
+  try {
+    const open = (await history.openIntents()).filter((i) => i.runId !== runId);
+    const byRun = new Map<string, Intent[]>();
+    for (const intent of open) byRun.set(intent.runId, [...(byRun.get(intent.runId) ?? []), intent]);
+    const warnings: ReportWarning[] = [];
+    for (const [deadRun, intents] of byRun) {
+      const results = await Promise.all(
+        intents.map(async (intent) =>
+          settleIntent(
+            intent,
+            await services.gateway.getIntegration(intent.apiId, intent.integrationId),
+            services.redact,
+          ),
+        ),
+      );
+      const dead = settledReport(intents, results, runId, new Date(services.now()).toISOString());
+      await history.record(dead);
+      warnings.push({
+        message: `settled run ${deadRun}: ${dead.errors[0]!.message.replace(/^this run /, "it ")}`,
+      });
+    }
+    return { warnings, errors: [] };
+  } catch (error) {
+    return {
+      warnings: [],
+      errors: [
+        {
+          message: `could not settle the write-ahead intents of earlier runs (${(error as Error).message}); the next apply tries again`,
+        },
+      ],
+    };
+  }
 }

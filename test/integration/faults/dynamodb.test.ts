@@ -24,6 +24,7 @@ import {
 } from "../../helpers/dynamo-fault-proxy.ts";
 import { compressJitter, type Key, keyOf, mark, WriteCounter } from "../../helpers/fault-matrix.ts";
 import { expectNoDriftLost, readRun } from "../../helpers/no-drift-lost.ts";
+import { tapGateway, wrappedRuntime } from "../../helpers/run.ts";
 import { captureIo, startWorld } from "../../helpers/world.ts";
 
 const DESIRED = resolve("desired-state");
@@ -65,10 +66,15 @@ afterEach(async () => {
   await rm(cwd, { recursive: true, force: true });
 });
 
-/** The CLI in process, history in the test's table, writes counted. */
-async function cli(args: string[], writes = new WriteCounter()) {
+/** The CLI in process, history in the test's table, writes counted (and `onWrite` told of each). */
+async function cli(args: string[], writes = new WriteCounter(), onWrite?: () => void) {
   const io = captureIo({ DRIFT_HISTORY_TABLE: table }, cwd);
-  const code = await main([...args, "--desired", DESIRED], io, { runtime: writes.runtime() });
+  const runtime = wrappedRuntime((gateway) =>
+    tapGateway(writes.wrap(gateway), (method) => {
+      if (method === "updateIntegration") onWrite?.();
+    }),
+  );
+  const code = await main([...args, "--desired", DESIRED], io, { runtime });
   return { code, io, report: args.includes("--json") ? (JSON.parse(io.out) as Report) : undefined };
 }
 
@@ -98,9 +104,12 @@ describe("DynamoDB throttling (ProvisionedThroughputExceededException)", () => {
       proxy.calls.filter((c) => c.outcome === "forwarded").map((c) => `${c.operation} ${c.status}`),
     ).toEqual([
       "PutItem 200", // the lease, third attempt
+      "Query 200", // the open intents of earlier runs: none
+      "BatchWriteItem 200", // the write-ahead intents, third attempt, before any write
       "DeleteItem 200", // the lease released when the writes are done
-      "BatchWriteItem 200", // the drift events, third attempt
+      "BatchWriteItem 200", // the drift events
       "BatchWriteItem 200", // the run record
+      "BatchWriteItem 200", // the intents cleared
     ]);
     await expectNoDriftLost(report!, {
       drifted,
@@ -112,12 +121,46 @@ describe("DynamoDB throttling (ProvisionedThroughputExceededException)", () => {
     });
   });
 
-  it("keeps every drift in the output when history writes stay throttled, releases the lease, and exits 1", async () => {
+  it("writes nothing when the write-ahead intents cannot be recorded, says so with every drift, and exits 1", async () => {
     proxy.throttle({ operation: "BatchWriteItem", times: Number.POSITIVE_INFINITY });
     const since = mark(emulator);
     const writes = new WriteCounter();
 
-    const { code, io, report } = await cli(["apply", "--json"], writes);
+    const { code, report } = await cli(["apply", "--json"], writes);
+
+    expect(code).toBe(1);
+    expect(report!.status).toBe("FAILED");
+    expect(writes.updates.size + writes.deletes.size).toBe(0);
+    expect(emulator.calls.filter({ operation: "UpdateIntegration" }).filter((c) => c.seq > since)).toEqual(
+      [],
+    );
+    expect(
+      report!.integrations
+        .filter((r) => r.status === "DRIFTED")
+        .map(keyOf)
+        .sort(),
+    ).toEqual([...drifted].sort());
+    expect(report!.errors.map((e) => e.message)).toEqual([
+      expect.stringMatching(
+        /^cannot record the write-ahead intents before writing \(\d+ of \d+ history items were not written to table history-\d+: BatchWriteItem failed: ProvisionedThroughputExceededException: .*\); nothing was changed\. Fix the history store, or apply with --no-history in a folder of its own$/,
+      ),
+      expect.stringMatching(/^drift history was not recorded: /),
+    ]);
+    expect(proxy.count("DeleteItem", "forwarded"), "the lease released").toBe(1);
+    proxy.clear();
+    expect((await nextApply()).status).toBe("RECONCILED");
+  });
+
+  it("keeps every drift in the output when history writes stay throttled after the intents, releases the lease, and exits 1", async () => {
+    const since = mark(emulator);
+    const writes = new WriteCounter();
+    // The intents are recorded; from the first write on, every history write is throttled.
+    let throttling = false;
+    const { code, io, report } = await cli(["apply", "--json"], writes, () => {
+      if (throttling) return;
+      throttling = true;
+      proxy.throttle({ operation: "BatchWriteItem", times: Number.POSITIVE_INFINITY });
+    });
 
     expect(code).toBe(1);
     expect(report!.status).toBe("PARTIAL");

@@ -145,19 +145,36 @@ describe("the process killed mid-apply", () => {
     expect(code).toBe(0);
     expect(report.status).toBe("RECONCILED");
     expect(report.errors).toEqual([]);
-    // The dead run's update stands (it recorded nothing: it never got to its history write).
+    // The dead run's update stands, and this run settled the dead run's write-ahead intents from live.
     expect(report.integrations.find((r) => keyOf(r) === keyOf(inFlight!))?.status).toBe("IN_SYNC");
+    expect(report.warnings.map((w) => w.message)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^settled run [0-9a-f-]{36}: it ended without recording its report \\(killed, or out of time\\); run ${report.runId} settled its ${drifted.length} write-ahead intents from the live integrations: 1 applied, ${drifted.length - 1} not$`,
+        ),
+      ),
+    ]);
     const store = await openEmbeddedStore({ cwd });
     let recorded: RecordedRun;
-    let runs: string[];
+    let runs: { runId: string; status: string }[];
+    let deadEvents: string[];
     try {
       const history = new DynamoHistory({ client: store.client, tableName: store.tableName });
       recorded = await readRun(history, report);
-      runs = (await history.runs()).items.map((r) => r.runId);
+      runs = (await history.runs()).items.map((r) => ({ runId: r.runId, status: r.status }));
+      const dead = runs.find((r) => r.runId !== report.runId)!;
+      deadEvents = (await history.events({})).items
+        .filter((e) => e.runId === dead.runId)
+        .map((e) => `${e.apiId}/${e.integrationId}:${e.status}`)
+        .sort();
     } finally {
       await store.close();
     }
-    expect(runs, "run records: the dead run wrote none").toEqual([report.runId]);
+    // The dead run's record, rebuilt from its intents: the write it made is UPDATED, the rest DEFERRED.
+    expect(runs.map((r) => r.status).sort()).toEqual(["PARTIAL", "RECONCILED"]);
+    expect(deadEvents).toEqual(
+      drifted.map((k) => `${k}:${k === keyOf(inFlight!) ? "UPDATED" : "DEFERRED"}`).sort(),
+    );
     await expectNoDriftLost(report, {
       drifted: drifted.filter((k) => k !== keyOf(inFlight!)),
       recorded,
