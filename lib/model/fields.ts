@@ -165,9 +165,17 @@ export const FIELDS = {
       WEBSOCKET: [
         {
           value: "POST",
-          when: { integrationTypes: ["AWS", "AWS_PROXY"] },
-          source: "#22: POST on WebSocket Lambda integrations (AWS CLI examples, terraform acceptance tests)",
+          when: { integrationTypes: ["AWS"] },
+          source:
+            "#22: POST on WebSocket AWS (Lambda) integrations (terraform TestAccAPIGatewayV2Integration_lambdaWebSocket reads it back)",
           verified: true,
+        },
+        {
+          value: "POST",
+          when: { integrationTypes: ["AWS_PROXY"] },
+          source:
+            'terraform DiffSuppressFunc "Default HTTP method for Lambda integration is POST"; API reference: a WebSocket Lambda integration "must set the integration method to POST". #22 covers AWS only: no test reads it back on AWS_PROXY',
+          verified: false,
         },
       ],
     },

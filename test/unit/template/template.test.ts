@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ENVIRONMENT_VARIABLES } from "../../../functions/reconcile/config.ts";
 import { parseEvent } from "../../../functions/reconcile/event.ts";
 import { HISTORY_TABLE } from "../../../lib/history/table.ts";
+import { GET_API_LIMIT } from "../../../lib/reconcile/apis.ts";
 import {
   checkAgainstSpec,
   deployment,
@@ -143,6 +144,8 @@ describe("template.yaml", () => {
   describe("IAM", () => {
     const IDS = "a1b2c3d4e5,w9x8y7z6v5";
     const arn = (path: string) => `arn:aws:apigateway:eu-west-1::/apis/${path}`;
+    /** GetApis (`GET /apis`): the listing the protocol guard reads for runs of more than two APIs. */
+    const LISTING = "arn:aws:apigateway:eu-west-1::/apis";
     const bySid = (sid: string, apiIds: string) =>
       roleStatements(template, { ApiIds: apiIds }).filter((s) => s.Sid === sid);
 
@@ -197,14 +200,16 @@ describe("template.yaml", () => {
       expect(writes("*").flatMap((s) => s.Resource)).toEqual([arn("*/integrations/*")]);
     });
 
-    it("lets reads reach the APIs, their integrations and routes only", () => {
+    it("lets reads reach the API listing, the APIs, their integrations and routes only", () => {
       const reads = bySid("ReadApisIntegrationsAndRoutes", IDS);
       for (const s of reads) expect(s.Action).toEqual(["apigateway:GET"]);
       expect(reads.flatMap((s) => s.Resource)).toEqual([
+        LISTING,
         arn("a1b2c3d4e5"),
         arn("a1b2c3d4e5/integrations"),
         arn("a1b2c3d4e5/integrations/*"),
         arn("a1b2c3d4e5/routes"),
+        LISTING,
         arn("w9x8y7z6v5"),
         arn("w9x8y7z6v5/integrations"),
         arn("w9x8y7z6v5/integrations/*"),
@@ -220,6 +225,57 @@ describe("template.yaml", () => {
         "UpdateAndPruneIntegrationsOnly",
         "UpdateAndPruneIntegrationsOnly",
       ]);
+    });
+
+    it("lets the protocol guard list the Region's APIs (GetApis) for any id list, and for *", () => {
+      // A run of more than two APIs reads GetApis (lib/reconcile/apis.ts): three ids, each policy grants it.
+      const three = "a1b2c3d4e5,w9x8y7z6v5,q1w2e3r4t5";
+      const grants = (apiIds: string) =>
+        bySid("ReadApisIntegrationsAndRoutes", apiIds).map((s) => s.Resource.includes(LISTING));
+      expect(GET_API_LIMIT).toBe(2);
+      expect(grants(three)).toEqual([true, true, true]);
+      // For "*" the other ARNs are /apis/*..., and IAM's * matches within the resource path after /apis/
+      // only: /apis itself must be listed.
+      expect(bySid("ReadApisIntegrationsAndRoutes", "*").flatMap((s) => s.Resource)).toEqual([
+        LISTING,
+        arn("*"),
+        arn("*/integrations"),
+        arn("*/integrations/*"),
+        arn("*/routes"),
+      ]);
+      // No write reaches the listing.
+      for (const apiIds of ["*", three]) {
+        expect(
+          roleStatements(template, { ApiIds: apiIds })
+            .filter((s) => s.Resource.includes(LISTING))
+            .flatMap((s) => s.Action),
+        ).toEqual(
+          apiIds === "*" ? ["apigateway:GET"] : ["apigateway:GET", "apigateway:GET", "apigateway:GET"],
+        );
+      }
+    });
+
+    it("fits 15 ids and the function's own policy in the role's inline-policy quota, in any commercial Region", () => {
+      // IAM: a role's inline policies share 10,240 characters, white space not counted. The longest
+      // commercial Region names have 14 characters (ap-southeast-2); the function's own policy at its
+      // largest (a redaction key parameter and its KMS key).
+      const ids = Array.from({ length: 15 }, (_, i) => `a${String(i).padStart(9, "0")}`).join(",");
+      const { expanded, refs, conditions } = deployment(template, {
+        ApiIds: ids,
+        RedactionKeyParameter: "/apigw-drift/redaction-key",
+        RedactionKeyKmsKeyArn:
+          "arn:aws:kms:ap-southeast-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+      });
+      const longest = { ...refs, "AWS::Region": "ap-southeast-2" };
+      const size = (doc: unknown) => JSON.stringify(evaluate(doc, longest, conditions)).length;
+      const policies = Object.values(expanded.Resources)
+        .filter((r) => r.Type === "AWS::IAM::RolePolicy")
+        .map((r) => size(r.Properties!.PolicyDocument));
+      expect(policies).toHaveLength(15);
+      const total = policies.reduce((a, b) => a + b, 0) + size(props().Policies);
+      expect(total).toBeLessThanOrEqual(10_240);
+      // A sixteenth would not fit.
+      expect(total + policies[0]!).toBeGreaterThan(10_240);
     });
 
     it("lets DynamoDB actions reach the history table and its indexes only", () => {
