@@ -3,6 +3,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    setupFiles: ["test/setup/loopback-sts.ts"],
     testTimeout: 20_000,
     coverage: {
       provider: "v8",

@@ -67,7 +67,11 @@ export async function main(argv: readonly string[], io: CliIo, deps: CliDeps = {
     .option("--out <file>", "where to write it ('-' for stdout; default <desired>/<apiId>.yaml)")
     .option("--desired <dir>", "the desired-state folder", "desired-state")
     .option("--force", "overwrite an existing file")
-    .option("--account <id>", "the AWS account id to record as the file's guard (or APIGW_DRIFT_ACCOUNT)")
+    .option(
+      "--account <id>",
+      "the AWS account id to record as the file's guard (or APIGW_DRIFT_ACCOUNT)",
+      accountId,
+    )
     .action(async (options: Parameters<typeof runImport>[0]) => {
       exitCode = await runImport(options, io, deps.runtime);
     });
@@ -163,10 +167,11 @@ function reconcileOptions(command: Command): void {
     .option("--rate <n>", "client-side requests per second (default 10, the account's quota)", rate)
     .option("--concurrency <n>", "calls in flight at most (default 8)", positiveCount("--concurrency"))
     .option("--no-prune", "do not delete undeclared integrations in this run, whatever the files say")
-    .option("--no-history", "record nothing (and take no apply lease): for pull-request plans")
+    .option("--no-history", "record nothing (an apply still takes the lease): for pull-request plans")
     .option(
       "--account <id>",
-      "the AWS account this run acts in, for files that name one (or APIGW_DRIFT_ACCOUNT)",
+      "cross-check: the AWS account the credentials must act in (or APIGW_DRIFT_ACCOUNT); the account itself comes from STS",
+      accountId,
     )
     .addOption(new Option("--json", "print the report as JSON").conflicts("markdown"))
     .option("--markdown", "print the report as a pull-request comment");
@@ -195,4 +200,12 @@ function rate(value: string): number {
     throw new InvalidArgumentError(`--rate takes a number of requests per second > 0, not "${value}"`);
   }
   return n;
+}
+
+/** An AWS account id: twelve digits (quoted in YAML, since a leading zero is part of it). */
+function accountId(value: string): string {
+  if (!/^\d{12}$/.test(value)) {
+    throw new InvalidArgumentError(`--account takes a 12-digit AWS account id, not "${value}"`);
+  }
+  return value;
 }

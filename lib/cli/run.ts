@@ -1,9 +1,10 @@
 import { resolve } from "node:path";
 import { readDesiredFolder } from "../desired-state/folder.ts";
 import { historyFromEnvironment } from "../history/environment.ts";
+import { callerIdentity } from "../identity/caller.ts";
 import { DEFAULT_LIMITS } from "../plan/guards.ts";
 import type { Mode, Report } from "../plan/report.ts";
-import { type Progress, reconcile } from "../reconcile/reconcile.ts";
+import { type Progress, reconcile, type Where } from "../reconcile/reconcile.ts";
 import { gitRevision } from "../reconcile/revision.ts";
 import { createRuntime, type Runtime, type RuntimeConfig } from "../runtime/runtime.ts";
 import { jsonText, terminal } from "../text/escape.ts";
@@ -59,6 +60,13 @@ export async function runReconcile(
     print(report, options, io);
     return exitCode(report, mode, options.detailedExitcode === true);
   }
+  const claimed = options.account ?? io.env.APIGW_DRIFT_ACCOUNT;
+  if (claimed !== undefined && !/^\d{12}$/.test(claimed)) {
+    io.stderr(
+      `apigw-drift: APIGW_DRIFT_ACCOUNT must be a 12-digit AWS account id, not "${terminal(claimed)}"\n`,
+    );
+    return 1;
+  }
   // A plan with --no-history needs no store; an apply always takes the lease, recorded or not.
   const record = options.history !== false;
   const open = historyDeps.open ?? historyFromEnvironment;
@@ -81,7 +89,7 @@ export async function runReconcile(
     return 1;
   }
   try {
-    const where = { account: options.account ?? io.env.APIGW_DRIFT_ACCOUNT, region: await runtime.region() };
+    const where = await whereFromCredentials(runtime, options.account ?? io.env.APIGW_DRIFT_ACCOUNT);
     const report = await reconcile(
       request,
       desired,
@@ -93,6 +101,20 @@ export async function runReconcile(
     return exitCode(report, mode, options.detailedExitcode === true);
   } finally {
     await runtime.close();
+  }
+}
+
+/**
+ * Where the run acts: the account from the credentials (STS GetCallerIdentity), the Region from the SDK's
+ * configuration, and the account the caller claims, which the run only cross-checks.
+ */
+async function whereFromCredentials(runtime: Runtime, claimed: string | undefined): Promise<Where> {
+  const region = await runtime.region();
+  const base = { ...(region ? { region } : {}), ...(claimed ? { claimedAccount: claimed } : {}) };
+  try {
+    return { ...base, account: (await callerIdentity()).account };
+  } catch (error) {
+    return { ...base, accountUnknown: `STS GetCallerIdentity failed: ${terminal((error as Error).message)}` };
   }
 }
 

@@ -52,6 +52,8 @@ export interface LiveApiFacts {
   /** The account and region the run's credentials act in, when known. */
   account?: string;
   region?: string;
+  /** Why the account is unknown (STS could not say), for the message. */
+  accountUnknown?: string;
 }
 
 /**
@@ -71,11 +73,11 @@ export function checkApiGuards(
   if (doc.account !== undefined) {
     if (live.account === undefined) {
       problems.push(
-        `API ${doc.apiId}: the file names account ${doc.account}, but the run's account is unknown; pass --account or set APIGW_DRIFT_ACCOUNT to the account this run acts in`,
+        `API ${doc.apiId}: the file names account ${doc.account}, but the account the run's credentials act in is unknown${live.accountUnknown ? ` (${live.accountUnknown})` : ""}; check the credentials (AWS_PROFILE, or the AWS_* keys)`,
       );
     } else if (live.account !== doc.account) {
       problems.push(
-        `API ${doc.apiId} belongs to account ${doc.account} by its file, but this run acts in account ${live.account}; run it with that account's credentials (or correct --account / APIGW_DRIFT_ACCOUNT if that is what is wrong)`,
+        `API ${doc.apiId} belongs to account ${doc.account} by its file, but this run's credentials act in account ${live.account}; run it with that account's credentials`,
       );
     }
   }

@@ -45,7 +45,7 @@ export async function applyPlanned(
             status: "FAILED",
             error: {
               name: "NotConverged",
-              message: `UpdateIntegration succeeded, but the service still differs at ${left.map((d) => d.path).join(", ")}; the service may not take this removal encoding (see the README's unverified encodings)`,
+              message: `UpdateIntegration succeeded, but the service still differs at ${left.map((d) => d.path).join(", ")}; the service may not take this removal encoding (see the README's "What is unverified")`,
             },
           };
         }

@@ -63,6 +63,13 @@ export interface DesiredInput {
 export interface Where {
   account?: string;
   region?: string;
+  /** Why `account` is unknown: the credentials' identity could not be read. */
+  accountUnknown?: string;
+  /**
+   * The account the caller says the run acts in (`--account`, APIGW_DRIFT_ACCOUNT): only a cross-check of
+   * `account`, never a substitute for it (PRODUCT §4).
+   */
+  claimedAccount?: string;
 }
 
 /** Everything a run talks to or reads the time from: built by the composition root (lib/runtime). */
@@ -186,6 +193,15 @@ async function runOnce(request: RunRequest, desired: DesiredInput, services: Run
   if (desired.state.errors.length > 0) return report("FAILED", [], desired.state.errors);
   const selection = select(desired.state, request);
   if (selection.errors.length > 0) return report("FAILED", [], selection.errors);
+  const { where } = services;
+  if (
+    where.claimedAccount !== undefined &&
+    where.account !== undefined &&
+    where.claimedAccount !== where.account
+  ) {
+    const message = `the run was told it acts in account ${where.claimedAccount} (--account / APIGW_DRIFT_ACCOUNT), but its credentials act in account ${where.account}; correct --account, or use that account's credentials. Nothing was read or changed`;
+    return report("FAILED", [], [{ message }]);
+  }
   // Out of time (or interrupted) before the first call: everything waits for the next run.
   if (stopped(request, services)) return report("PARTIAL", deferAll(selection.apis, request), []);
 

@@ -2,6 +2,7 @@ import { vi } from "vitest";
 import { seedFromDesired } from "../../emulator/seed.ts";
 import type { Emulator } from "../../emulator/server.ts";
 import { type EmulatorOptions, startEmulator } from "../../emulator/server.ts";
+import { startStsEmulator } from "../../emulator/sts.ts";
 import { createApiGatewayClient } from "../../lib/apigateway/client.ts";
 import { SdkGateway } from "../../lib/apigateway/gateway.ts";
 import { type LimiterOptions, RateLimiter } from "../../lib/apigateway/limiter.ts";
@@ -16,13 +17,24 @@ import { documents } from "../../lib/desired-state/state.ts";
  */
 export async function startWorld(options: EmulatorOptions = {}) {
   const emulator = await startEmulator({ seed: 7, ...options });
+  // Whose credentials "test" are: a user of the account the example files name.
+  const sts = await startStsEmulator({ defaultAccount: "123456789012" });
   const desired = await readDesiredFolder("desired-state");
   seedFromDesired(emulator, documents(desired));
   vi.stubEnv("AWS_ENDPOINT_URL_APIGATEWAYV2", emulator.url);
+  vi.stubEnv("AWS_ENDPOINT_URL_STS", sts.url);
   vi.stubEnv("AWS_REGION", "eu-west-1");
   vi.stubEnv("AWS_ACCESS_KEY_ID", "test");
   vi.stubEnv("AWS_SECRET_ACCESS_KEY", "test");
-  return { emulator, desired, close: () => emulator.close() };
+  return {
+    emulator,
+    sts,
+    desired,
+    close: async () => {
+      await emulator.close();
+      await sts.close();
+    },
+  };
 }
 
 /** The real adapter over HTTP, with a limiter fast enough for tests unless told otherwise. */

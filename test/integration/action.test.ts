@@ -183,6 +183,7 @@ describe("action.yml's steps, run as a runner runs them", () => {
         PATH: [dirname(process.execPath), process.env.PATH].join(delimiter),
         HOME: root,
         AWS_ENDPOINT_URL_APIGATEWAYV2: emulator.url,
+        AWS_ENDPOINT_URL_STS: process.env.AWS_ENDPOINT_URL_STS ?? "",
         AWS_REGION: "eu-west-1",
         AWS_ACCESS_KEY_ID: "test",
         AWS_SECRET_ACCESS_KEY: "test",

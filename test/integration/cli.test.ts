@@ -84,12 +84,29 @@ describe("apigw-drift plan / apply / import against the emulator", () => {
     expect(io.out).toContain("! hbt7e8f  declared but not live");
   });
 
-  it("refuses a run whose account guard it cannot confirm", async () => {
-    const io = user({ APIGW_DRIFT_ACCOUNT: undefined });
+  it("refuses a run whose account guard it cannot confirm: STS does not answer, and a flag is no substitute", async () => {
+    vi.stubEnv("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:9");
+    const io = user({ APIGW_DRIFT_ACCOUNT: "123456789012" });
     expect(await cli(["plan", "--detailed-exitcode"], io)).toBe(1);
-    expect(io.out).toContain(
-      "the file names account 123456789012, but the run's account is unknown; pass --account or set APIGW_DRIFT_ACCOUNT to the account this run acts in",
+    expect(io.out).toMatch(
+      /the file names account 123456789012, but the account the run's credentials act in is unknown \(STS GetCallerIdentity failed: .*ECONNREFUSED.*\); check the credentials \(AWS_PROFILE, or the AWS_\* keys\)/,
     );
+    expect(emulator.calls.count({ operation: "UpdateIntegration" })).toBe(0);
+  });
+
+  it("takes the account from the credentials, with no flag or variable", async () => {
+    const io = user({ APIGW_DRIFT_ACCOUNT: undefined });
+    expect(await cli(["plan", "--detailed-exitcode"], io)).toBe(0);
+    expect(io.out).toContain("Status: IN_SYNC");
+  });
+
+  it("refuses an account id that is not 12 digits, in the flag or the variable", async () => {
+    const io = user({ APIGW_DRIFT_ACCOUNT: undefined });
+    expect(await cli(["plan", "--account", "12345"], io)).toBe(1);
+    expect(io.err).toContain('--account takes a 12-digit AWS account id, not "12345"');
+    const env = user({ APIGW_DRIFT_ACCOUNT: "1234-5678-9012" });
+    expect(await cli(["plan"], env)).toBe(1);
+    expect(env.err).toContain('APIGW_DRIFT_ACCOUNT must be a 12-digit AWS account id, not "1234-5678-9012"');
   });
 
   it("rejects bad numbers and unknown flags with exit 1", async () => {

@@ -5,6 +5,7 @@ import { GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { injectDrift } from "../../emulator/seed.ts";
 import type { Emulator } from "../../emulator/server.ts";
+import type { StsEmulator } from "../../emulator/sts.ts";
 import { createReconcileHandler } from "../../functions/reconcile/app.ts";
 import { main } from "../../lib/cli/main.ts";
 import type { DesiredState } from "../../lib/desired-state/state.ts";
@@ -25,12 +26,13 @@ const WS_FILE = join(DESIRED, "chat-websocket.yaml");
 const DRIFTED = ["cnx1a2b", "lmb7k2q", "msg5c6d", "prx3m9a"];
 
 let emulator: Emulator;
+let sts: StsEmulator;
 let desired: DesiredState;
 let close: () => Promise<void>;
 let cwd: string;
 
 beforeEach(async () => {
-  ({ emulator, desired, close } = await startWorld());
+  ({ emulator, sts, desired, close } = await startWorld());
   cwd = await mkdtemp(join(tmpdir(), "apigw-drift-guards-"));
   injectDrift(emulator, documents(desired));
   emulator.calls.reset();
@@ -93,14 +95,28 @@ describe("guards through the CLI, against the emulator", () => {
   it.each([
     ["--account", ["--account", "999999999999"], {}],
     ["APIGW_DRIFT_ACCOUNT", [], { APIGW_DRIFT_ACCOUNT: "999999999999" }],
-  ])("refuses a run whose account (%s) differs from the files', before any write", async (_n, flags, env) => {
-    const { code, report } = await cli(["apply", "--desired", DESIRED, ...flags], env);
+  ])(
+    "refuses a run told (%s) it acts in an account its credentials are not in, before any call",
+    async (_n, flags, env) => {
+      const { code, report } = await cli(["apply", "--desired", DESIRED, ...flags], env);
+      expect(code).toBe(1);
+      expect(report).toMatchObject({ status: "FAILED", integrations: [] });
+      expect(report.errors.map((e) => e.message)).toEqual([
+        "the run was told it acts in account 999999999999 (--account / APIGW_DRIFT_ACCOUNT), but its credentials act in account 123456789012; correct --account, or use that account's credentials. Nothing was read or changed",
+      ]);
+      expect(emulator.calls.all()).toEqual([]);
+    },
+  );
+
+  it("refuses a run whose credentials act in another account than the files name, before any write", async () => {
+    sts.identities.set("test", { account: "999999999999", arn: "arn:aws:iam::999999999999:user/test" });
+    const { code, report } = await cli(["apply", "--desired", DESIRED], { APIGW_DRIFT_ACCOUNT: undefined });
     expect(code).toBe(1);
     expect(report).toMatchObject({ status: "FAILED", integrations: [] });
     // Sorted by file: chat-websocket.yaml before orders-http.yaml.
     expect(report.errors.map((e) => e.message)).toEqual([
-      `API ${WS_API} belongs to account 123456789012 by its file, but this run acts in account 999999999999; run it with that account's credentials (or correct --account / APIGW_DRIFT_ACCOUNT if that is what is wrong)`,
-      `API ${HTTP_API} belongs to account 123456789012 by its file, but this run acts in account 999999999999; run it with that account's credentials (or correct --account / APIGW_DRIFT_ACCOUNT if that is what is wrong)`,
+      `API ${WS_API} belongs to account 123456789012 by its file, but this run's credentials act in account 999999999999; run it with that account's credentials`,
+      `API ${HTTP_API} belongs to account 123456789012 by its file, but this run's credentials act in account 999999999999; run it with that account's credentials`,
     ]);
     expect(writes()).toEqual([]);
   });
@@ -268,7 +284,7 @@ describe("guards in the Lambda handler: account and Region from the invoked func
       "another account",
       "arn:aws:lambda:eu-west-1:999999999999:function:apigw-drift-reconcile",
       (api: string) =>
-        `API ${api} belongs to account 123456789012 by its file, but this run acts in account 999999999999; run it with that account's credentials (or correct --account / APIGW_DRIFT_ACCOUNT if that is what is wrong)`,
+        `API ${api} belongs to account 123456789012 by its file, but this run's credentials act in account 999999999999; run it with that account's credentials`,
     ],
   ])("fails a function deployed in %s before the lease and any write", async (_n, arn, message) => {
     const lease = new InMemoryLease();

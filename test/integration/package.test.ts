@@ -107,6 +107,7 @@ describe("the package", () => {
     expect([...imported].sort()).toEqual([
       "@aws-sdk/client-apigatewayv2",
       "@aws-sdk/client-dynamodb",
+      "@aws-sdk/client-sts",
       "@smithy/node-http-handler",
       "@smithy/util-retry",
       "commander",

@@ -69,6 +69,7 @@ function startApply(folder: string) {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     AWS_ENDPOINT_URL_APIGATEWAYV2: emulator.url,
+    AWS_ENDPOINT_URL_STS: process.env.AWS_ENDPOINT_URL_STS,
     AWS_REGION: REGION,
     AWS_ACCESS_KEY_ID: "test",
     AWS_SECRET_ACCESS_KEY: "test",

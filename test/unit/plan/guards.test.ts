@@ -82,15 +82,24 @@ describe(checkApiGuards.name, () => {
       checkApiGuards(doc, { protocolType: "WEBSOCKET", account: "999999999999", region: "us-east-1" }),
     ).toEqual([
       "API a1b2c3d4e5 is a WEBSOCKET API, but its file says protocol: HTTP; fix the file or its apiId",
-      "API a1b2c3d4e5 belongs to account 123456789012 by its file, but this run acts in account 999999999999; run it with that account's credentials (or correct --account / APIGW_DRIFT_ACCOUNT if that is what is wrong)",
+      "API a1b2c3d4e5 belongs to account 123456789012 by its file, but this run's credentials act in account 999999999999; run it with that account's credentials",
       "API a1b2c3d4e5 is in eu-west-1 by its file, but this run acts in us-east-1; run it with AWS_REGION=eu-west-1",
     ]);
   });
 
   it("refuses when the file names an account or region the run cannot confirm", () => {
     expect(checkApiGuards(doc, { protocolType: "HTTP" })).toEqual([
-      "API a1b2c3d4e5: the file names account 123456789012, but the run's account is unknown; pass --account or set APIGW_DRIFT_ACCOUNT to the account this run acts in",
+      "API a1b2c3d4e5: the file names account 123456789012, but the account the run's credentials act in is unknown; check the credentials (AWS_PROFILE, or the AWS_* keys)",
       "API a1b2c3d4e5: the file names region eu-west-1, but the run's region is unknown; set AWS_REGION",
+    ]);
+    expect(
+      checkApiGuards(doc, {
+        protocolType: "HTTP",
+        region: "eu-west-1",
+        accountUnknown: "STS GetCallerIdentity failed: no credentials",
+      }),
+    ).toEqual([
+      "API a1b2c3d4e5: the file names account 123456789012, but the account the run's credentials act in is unknown (STS GetCallerIdentity failed: no credentials); check the credentials (AWS_PROFILE, or the AWS_* keys)",
     ]);
   });
 });
