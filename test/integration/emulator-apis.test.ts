@@ -15,6 +15,9 @@ import {
 import { afterEach, describe, expect, it } from "vitest";
 import { type Emulator, startEmulator } from "../../emulator/server.ts";
 
+// biome-ignore lint/suspicious/noTemplateCurlyInString: an API Gateway selection expression, not JS
+const HTTP_ROUTES = "${request.method} ${request.path}";
+
 let emulator: Emulator;
 let client: ApiGatewayV2Client;
 
@@ -53,7 +56,7 @@ describe("CreateApi", () => {
     expect(created).toMatchObject({
       Name: "apigw-drift-probe-x",
       ProtocolType: "HTTP",
-      RouteSelectionExpression: "${request.method} ${request.path}",
+      RouteSelectionExpression: HTTP_ROUTES,
       Tags: { owner: "probe" },
       CreatedDate: new Date("2026-03-01T10:00:00Z"),
     });
@@ -92,7 +95,7 @@ describe("CreateApi", () => {
     [
       "an HTTP API with another route selection expression",
       { Name: "orders", ProtocolType: "HTTP", RouteSelectionExpression: "$request.body.action" },
-      "RouteSelectionExpression must be ${request.method} ${request.path} for HTTP APIs",
+      `RouteSelectionExpression must be ${HTTP_ROUTES} for HTTP APIs`,
     ],
     [
       "a quick create, which the emulator does not model",
