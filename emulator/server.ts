@@ -177,6 +177,11 @@ export class Emulator {
     return this.#store.addRoute(apiId, seed);
   }
 
+  /** Copies of every API, in GetApis order. */
+  listApis(): Api[] {
+    return this.#store.apiRows().map((row) => structuredClone(row.value));
+  }
+
   /** A copy of the stored API. */
   getApi(apiId: string): Api | undefined {
     return this.#store.getApi(apiId);
