@@ -68,7 +68,7 @@ export async function runProbeCommand(
   });
   if (!options.yes) {
     const region = envRegion ?? "*";
-    const lines = planLines(placeholders(region), rate);
+    const lines = planLines(placeholders(envRegion ?? "<region>"), rate);
     if (!account)
       lines.push(`(no --account or APIGW_DRIFT_ACCOUNT: the role's ARN names account ${NO_ACCOUNT})`);
     lines.push(

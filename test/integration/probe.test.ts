@@ -118,6 +118,19 @@ describe.each(["all-defaults", "moto-like", "strict", "mixed"])(
   },
 );
 
+describe("probe --yes with the product's own client", () => {
+  it("paces itself one call at a time at --rate: an emulator throttling at that rate refuses none", async () => {
+    await start({ faults: { throttle: { ratePerSecond: 10, burst: 2 } } });
+    const { code, out, err } = await probeCli(["--yes", "--json", "--rate", "10"], { connect: undefined });
+    expect(code, err).toBe(0);
+    expect(JSON.parse(out).behaviours["requestTemplates.patch"].observed).toBe("replace");
+    expect(emulator.calls.count({ fault: "throttle" })).toBe(0);
+    // GetApis twice, CreateApi and DeleteApi twice, 10 experiments' create and update, a read-back for the 6
+    // the defaults do not refuse, and one GetIntegrations.
+    expect(emulator.calls.count()).toBe(2 + 4 + 20 + 6 + 1);
+  });
+});
+
 describe("probe --yes evidence and the table", () => {
   it("quotes the service: the field read back, and the 400's own words", async () => {
     await start({ behaviour: { "requestParameters.emptyString": "rejected" } });
