@@ -84,13 +84,18 @@ export function probeWarnings(
           : `would leave ${verdict.unfixed.join(", ")} drifted`;
       const meaning =
         MEANING[`${name}=${String(reading)}`] ?? `the service reads it as ${name}=${String(reading)}`;
-      const evidence = probe.evidence[name] ? ` (${probe.evidence[name]})` : "";
+      const evidence = probe.evidence[name] ? ` (${clip(probe.evidence[name])})` : "";
       out.push({
         message: `probe result ${source}: ${name} is ${String(reading)} on this account${evidence}, so the update of ${result.apiId}/${result.integrationId} ${what}: ${meaning}. Declare what live has, or delete and recreate the integration`,
       });
     }
   }
   return out;
+}
+
+/** Evidence quotes the service; in a warning, its first 160 characters say enough. */
+function clip(text: string): string {
+  return text.length <= 160 ? text : `${text.slice(0, 159)}…`;
 }
 
 function isPlannedUpdate(r: IntegrationResult): boolean {

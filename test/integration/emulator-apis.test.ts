@@ -3,6 +3,8 @@
  * §11), and starting it from a probe result. Wire shapes: SDK model (POST /v2/apis → 201, DELETE
  * /v2/apis/{ApiId} → 204); emulator/create-api.ts names the rest.
  */
+
+import { readFileSync } from "node:fs";
 import {
   ApiGatewayV2Client,
   CreateApiCommand,
@@ -13,6 +15,7 @@ import {
   GetIntegrationsCommand,
 } from "@aws-sdk/client-apigatewayv2";
 import { afterEach, describe, expect, it } from "vitest";
+import { BEHAVIOURS, type BehaviourName } from "../../emulator/behaviour.ts";
 import { type Emulator, startEmulator } from "../../emulator/server.ts";
 
 // biome-ignore lint/suspicious/noTemplateCurlyInString: an API Gateway selection expression, not JS
@@ -176,6 +179,19 @@ describe("starting from a probe result", () => {
       'ignoring unknown behaviour "someday.newBehaviour"',
     ]);
   });
+
+  it.each(["all-defaults", "moto-like", "strict", "mixed"])(
+    "takes every reading %s.json settles",
+    async (fixture) => {
+      const probe = JSON.parse(readFileSync(`test/fixtures/probe/${fixture}.json`, "utf8"));
+      await start({ probe });
+      for (const [name, entry] of Object.entries(probe.behaviours as Record<string, { observed: unknown }>)) {
+        const want =
+          entry.observed === "unknown" ? BEHAVIOURS[name as BehaviourName].default : entry.observed;
+        expect({ name, reading: emulator.behaviour[name as BehaviourName] }).toEqual({ name, reading: want });
+      }
+    },
+  );
 
   it("refuses a probe result with a value the behaviour does not take", async () => {
     await expect(
