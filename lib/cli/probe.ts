@@ -29,11 +29,19 @@ export interface ProbeConnection {
   close(): void;
 }
 
+type Listener = (...args: unknown[]) => void;
+/** The part of `process` the probe takes SIGINT and SIGTERM from. */
+export interface Signals {
+  on(signal: "SIGINT" | "SIGTERM", listener: Listener): unknown;
+  off(signal: "SIGINT" | "SIGTERM", listener: Listener): unknown;
+  listeners(signal: "SIGINT" | "SIGTERM"): Function[];
+}
+
 export interface ProbeDeps {
   /** Builds the connection; tests build one with a faster limiter or fewer attempts. */
   connect?: (options: { rate: number }) => ProbeConnection;
   /** Where SIGINT/SIGTERM come from (the process). */
-  signals?: Pick<NodeJS.Process, "on" | "off">;
+  signals?: Signals;
   runId?: () => string;
   now?: () => number;
 }
@@ -94,8 +102,9 @@ export async function runProbeCommand(
         : `apigw-drift probe: ${signal} again: still deleting the scratch APIs (SIGKILL would leave them for the next probe to delete)\n`,
     );
   };
-  signals.on("SIGINT", onSignal);
-  signals.on("SIGTERM", onSignal);
+  // The probe owns both signals while it runs: the CLI's own handler (io.ts) exits at a second one,
+  // which here would leave the scratch APIs behind. Its handlers are put back afterwards.
+  const held = takeSignals(signals, onSignal);
   try {
     const region = (await connection.region()) ?? envRegion;
     if (!region) {
@@ -114,10 +123,27 @@ export async function runProbeCommand(
     });
     return report(outcome, region, options, io);
   } finally {
-    signals.off("SIGINT", onSignal);
-    signals.off("SIGTERM", onSignal);
+    held.release();
     connection.close();
   }
+}
+
+/** Makes `listener` the only one of SIGINT and SIGTERM until `release()`, which restores the others. */
+function takeSignals(signals: Signals, listener: (signal: string) => void): { release(): void } {
+  const names = ["SIGINT", "SIGTERM"] as const;
+  const others = names.map((name) => [name, signals.listeners(name) as Listener[]] as const);
+  for (const [name, listeners] of others) {
+    for (const l of listeners) signals.off(name, l);
+    signals.on(name, listener as Listener);
+  }
+  return {
+    release: () => {
+      for (const [name, listeners] of others) {
+        signals.off(name, listener as Listener);
+        for (const l of listeners) signals.on(name, l);
+      }
+    },
+  };
 }
 
 function report(outcome: ProbeOutcome, region: string, options: ProbeCliOptions, io: CliIo): number {

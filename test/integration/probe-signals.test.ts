@@ -56,26 +56,34 @@ function probeChild(): { exited: Promise<{ code: number | null; signal: string |
   };
 }
 
-async function firstUpdate(): Promise<void> {
+/** Resolves once the emulator's log shows a call of `operation` (it logs a call as it arrives). */
+async function logged(operation: "UpdateIntegration" | "DeleteApi"): Promise<void> {
   for (let waited = 0; waited < 15_000; waited += 10) {
-    if (emulator.calls.count({ operation: "UpdateIntegration" }) > 0) return;
+    if (emulator.calls.count({ operation }) > 0) return;
     await sleep(10);
   }
-  throw new Error(`no UpdateIntegration within 15 s; calls: ${emulator.calls.operations().join(", ")}`);
+  throw new Error(`no ${operation} within 15 s; calls: ${emulator.calls.operations().join(", ")}`);
 }
 
 describe("the built CLI interrupted mid-probe", () => {
-  it("deletes its scratch APIs on SIGINT and exits 130", async () => {
+  it("deletes its scratch APIs on SIGINT, even when a second one follows, and exits 130", async () => {
     await start();
+    // Slow deletes, so the second signal lands while the probe is cleaning up.
+    emulator.faults.configure({ latency: { ms: 300, operations: ["DeleteApi"] } });
     const run = probeChild();
-    await firstUpdate();
+    await logged("UpdateIntegration");
+    child!.kill("SIGINT");
+    await logged("DeleteApi");
     child!.kill("SIGINT");
     const { code, signal, err } = await run.exited;
     expect({ code, signal }).toEqual({ code: 130, signal: null });
     expect(err).toContain(
       "apigw-drift probe: SIGINT: stopping after the call in flight, then deleting the scratch APIs\n",
     );
+    expect(err).toContain("apigw-drift probe: SIGINT again: still deleting the scratch APIs");
     expect(err).toContain("apigw-drift probe: interrupted; no scratch API is left\n");
+    // The CLI's own handler (exit at the second signal) was held off.
+    expect(err).not.toContain("exiting now");
     expect(emulator.calls.count({ operation: "CreateApi" })).toBe(2);
     expectOnlyOwnApis(emulator);
   }, 30_000);
@@ -83,7 +91,7 @@ describe("the built CLI interrupted mid-probe", () => {
   it("leaves them on SIGKILL, and the next probe deletes them", async () => {
     await start();
     const run = probeChild();
-    await firstUpdate();
+    await logged("UpdateIntegration");
     child!.kill("SIGKILL");
     expect((await run.exited).signal).toBe("SIGKILL");
     const left = emulator.listApis().filter((a) => SCRATCH.test(a.name));
