@@ -34,7 +34,7 @@ type Listener = (...args: unknown[]) => void;
 export interface Signals {
   on(signal: "SIGINT" | "SIGTERM", listener: Listener): unknown;
   off(signal: "SIGINT" | "SIGTERM", listener: Listener): unknown;
-  listeners(signal: "SIGINT" | "SIGTERM"): Function[];
+  listeners(signal: "SIGINT" | "SIGTERM"): unknown[];
 }
 
 export interface ProbeDeps {
