@@ -204,9 +204,13 @@ export function parseBehaviourSpec(spec: string): Partial<Behaviour> {
   return { [name]: behaviourValue(name, spec.slice(eq + 1)) };
 }
 
+/** What a probe reports for a behaviour it could not settle (an error, a skipped experiment). */
+export const UNKNOWN_OBSERVATION = "unknown";
+
 /**
  * Reads a probe result (PRODUCT §11: `{ behaviours: { <name>: { observed, evidence } } }`). Unknown names
- * are skipped and reported in `warnings`, so a probe that learns a new behaviour still starts the emulator.
+ * are skipped and reported in `warnings`, so a probe that learns a new behaviour still starts the emulator;
+ * so is a behaviour the probe observed as `"unknown"` (it keeps its default, and the warning says so).
  * @throws BehaviourError when the document has no `behaviours` object or a known name has a bad value.
  */
 export function behaviourFromProbe(doc: unknown): { behaviour: Partial<Behaviour>; warnings: string[] } {
@@ -225,6 +229,12 @@ export function behaviourFromProbe(doc: unknown): { behaviour: Partial<Behaviour
     }
     if (!isObject(entry) || !("observed" in entry)) {
       throw new BehaviourError(`behaviour ${name} has no "observed" value`);
+    }
+    if (entry.observed === UNKNOWN_OBSERVATION) {
+      warnings.push(
+        `behaviour ${name} was not settled by the probe; keeping ${String(BEHAVIOURS[name].default)}`,
+      );
+      continue;
     }
     behaviour[name] = behaviourValue(name, entry.observed);
   }

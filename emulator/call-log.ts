@@ -20,6 +20,8 @@ export interface CallRecord {
   integrationId?: string;
   /** The parsed JSON body of a write (POST, PATCH); the raw text when it was not JSON. */
   body?: unknown;
+  /** The id a create made: CreateApi's apiId, CreateIntegration's integrationId. */
+  createdId?: string;
   /** The answer's status; absent while in flight and when the connection was reset. */
   status?: number;
   /** The answer's error type (`x-amzn-ErrorType`), for error answers. */

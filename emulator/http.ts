@@ -86,6 +86,8 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
     const body = parseJsonObject(raw.toString("utf8"));
     const result = execute(deps.context(), { ...call, query: url.searchParams, body });
     record.status = result.status;
+    const created = createdIdOf(call.operation, result.body);
+    if (created !== undefined) record.createdId = created;
     // Before the answer, so a caller that looks up CloudTrail right after it finds the record.
     if (deps.onWrite && WRITES.has(call.operation)) {
       const integrationId =
@@ -106,6 +108,17 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
   } catch (error) {
     answer(res, toServiceError(error), requestId, record);
   }
+}
+
+function createdIdOf(operation: string, body: unknown): string | undefined {
+  const answer = body as { apiId?: unknown; integrationId?: unknown } | undefined;
+  const id =
+    operation === "CreateApi"
+      ? answer?.apiId
+      : operation === "CreateIntegration"
+        ? answer?.integrationId
+        : undefined;
+  return typeof id === "string" ? id : undefined;
 }
 
 /** Reads the whole body; past the limit it keeps draining (so the answer can still be sent) but drops. */

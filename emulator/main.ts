@@ -4,8 +4,8 @@
  *   npx node emulator/main.ts --port 4510 --api a1b2c3d4e5 --api wsapi00001:WEBSOCKET
  *   npx node emulator/main.ts --behaviour requestTemplates.patch=merge --behaviour-file probe.json
  *
- * The HTTP surface has no CreateApi, so APIs come from `--api ID[:PROTOCOL]` (an empty ID is generated);
- * add integrations with CreateIntegration. `--behaviour-file` reads a `probe --json` result (PRODUCT §11)
+ * APIs come from `--api ID[:PROTOCOL]` (an empty ID is generated) or CreateApi (no quick create); add
+ * integrations with CreateIntegration. `--behaviour-file` reads a `probe --json` result (PRODUCT §11)
  * and `--behaviour name=value` (repeatable, applied after the file) sets one reading; see behaviour.ts.
  */
 import { readFileSync } from "node:fs";

@@ -4,6 +4,7 @@
  * headers, faults, the call log) is http.ts's business.
  */
 import type { Behaviour } from "./behaviour.ts";
+import { readCreateApi } from "./create-api.ts";
 import { badRequest, conflict, notFound, ServiceError } from "./errors.ts";
 import { paginate } from "./pagination.ts";
 import { applyUpdate, createIntegration, type Integration } from "./patch.ts";
@@ -14,6 +15,8 @@ import type { ApiState, Row, Store } from "./store.ts";
 export const OPERATION_NAMES = [
   "GetApis",
   "GetApi",
+  "CreateApi",
+  "DeleteApi",
   "GetIntegrations",
   "GetIntegration",
   "CreateIntegration",
@@ -44,9 +47,15 @@ export function resolve(method: string, pathname: string): ResolvedCall | undefi
   }
   const [v2, apis, apiId, child, integrationId, ...rest] = parts;
   if (v2 !== "v2" || apis !== "apis" || rest.length > 0) return undefined;
-  if (apiId === undefined) return method === "GET" ? { operation: "GetApis" } : undefined;
+  if (apiId === undefined) {
+    if (method === "GET") return { operation: "GetApis" };
+    return method === "POST" ? { operation: "CreateApi" } : undefined;
+  }
   if (apiId === "") return undefined;
-  if (child === undefined) return method === "GET" ? { operation: "GetApi", apiId } : undefined;
+  if (child === undefined) {
+    if (method === "GET") return { operation: "GetApi", apiId };
+    return method === "DELETE" ? { operation: "DeleteApi", apiId } : undefined;
+  }
   if (child === "routes" && integrationId === undefined) {
     return method === "GET" ? { operation: "GetRoutes", apiId } : undefined;
   }
@@ -94,6 +103,13 @@ export function execute(ctx: OperationContext, req: OperationRequest): Operation
       return ok(paginate(store.apiRows(), req.query, "apis"));
     case "GetApi":
       return ok(requireApi(store, req).row.value);
+    case "CreateApi":
+      // SDK model: POST /v2/apis answers 201 with the Api.
+      return { status: 201, body: store.addApi(readCreateApi(req.body)) };
+    case "DeleteApi":
+      // SDK model: DELETE /v2/apis/{ApiId} answers 204; the API goes with everything under it.
+      store.removeApi(requireApi(store, req).row.value.apiId);
+      return { status: 204 };
     case "GetIntegrations": {
       const state = requireApi(store, req);
       const max = ctx.behaviour["getIntegrations.maxPageSize"];

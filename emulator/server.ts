@@ -14,7 +14,7 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type Behaviour, resolveBehaviour } from "./behaviour.ts";
+import { type Behaviour, behaviourFromProbe, resolveBehaviour } from "./behaviour.ts";
 import { CallLog } from "./call-log.ts";
 import { type FaultConfig, Faults } from "./faults.ts";
 import { createHandler } from "./http.ts";
@@ -35,6 +35,12 @@ export interface EmulatorOptions {
    * @example { "requestTemplates.patch": "merge", "tlsConfig.emptyObject": "stored" }
    */
   behaviour?: Partial<Behaviour>;
+  /**
+   * A `probe --json` result (PRODUCT §11), parsed: each behaviour takes the reading a real account showed
+   * (behaviour.ts behaviourFromProbe; "unknown" ones keep their default). `behaviour` applies on top.
+   * @example startEmulator({ probe: JSON.parse(readFileSync("probe.json", "utf8")) })
+   */
+  probe?: unknown;
   /** Faults standing from the first call. */
   faults?: FaultConfig;
   /** Epoch milliseconds, for the throttle's bucket, call timestamps and createdDate. Default Date.now. */
@@ -47,7 +53,8 @@ export interface EmulatorOptions {
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const seed = options.seed ?? 1;
   const now = options.now ?? Date.now;
-  const behaviour = resolveBehaviour(options.behaviour);
+  const probe = options.probe === undefined ? undefined : behaviourFromProbe(options.probe);
+  const behaviour = resolveBehaviour({ ...probe?.behaviour, ...options.behaviour });
   // The emulator's behaviour object is read at every call, so changing it applies to the next one.
   let current = (): Behaviour => behaviour;
   // Two streams, so turning a fault on does not change the ids generated after it.
@@ -64,7 +71,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     ...(options.faults ? { config: options.faults } : {}),
   });
   const calls = new CallLog();
-  const emulator = new Emulator({ store, faults, calls, behaviour });
+  const emulator = new Emulator({ store, faults, calls, behaviour, warnings: probe?.warnings ?? [] });
   current = () => emulator.behaviour;
   const server = createServer(
     createHandler({
@@ -98,15 +105,24 @@ export class Emulator {
    * @example emulator.behaviour["requestTemplates.patch"] = "merge";
    */
   behaviour: Behaviour;
+  /** What reading the `probe` option skipped (unknown names, behaviours the probe could not settle). */
+  readonly probeWarnings: readonly string[];
   readonly #store: Store;
   #server: Server | undefined;
 
   /** @internal Use startEmulator. */
-  constructor(parts: { store: Store; faults: Faults; calls: CallLog; behaviour: Behaviour }) {
+  constructor(parts: {
+    store: Store;
+    faults: Faults;
+    calls: CallLog;
+    behaviour: Behaviour;
+    warnings: readonly string[];
+  }) {
     this.#store = parts.store;
     this.faults = parts.faults;
     this.calls = parts.calls;
     this.behaviour = parts.behaviour;
+    this.probeWarnings = parts.warnings;
   }
 
   /**
@@ -159,6 +175,11 @@ export class Emulator {
   /** Adds a route; `target: "integrations/{id}"` protects that integration from deletion. */
   addRoute(apiId: string, seed: RouteSeed): Route {
     return this.#store.addRoute(apiId, seed);
+  }
+
+  /** Copies of every API, in GetApis order. */
+  listApis(): Api[] {
+    return this.#store.apiRows().map((row) => structuredClone(row.value));
   }
 
   /** A copy of the stored API. */

@@ -18,6 +18,10 @@ export interface Api {
   apiEndpoint: string;
   createdDate: string;
   disableExecuteApiEndpoint: boolean;
+  /** SDK model: Api.Description. Absent when none was given. */
+  description?: string;
+  /** SDK model: Api.Tags ("A collection of tags associated with the API"). Absent when none were given. */
+  tags?: Record<string, string>;
 }
 
 /** A route as GetRoutes returns it. `target` is `integrations/{integrationId}` when it routes somewhere. */
@@ -36,6 +40,8 @@ export interface ApiSeed {
   name: string;
   protocolType: Protocol;
   routeSelectionExpression?: string;
+  description?: string;
+  tags?: Record<string, string>;
 }
 
 /** CreateIntegration's body in wire (camelCase) names, plus what only the service can set. */
@@ -104,6 +110,8 @@ export class Store {
       apiEndpoint: `${websocket ? "wss" : "https"}://${apiId}.execute-api.${this.#region}.amazonaws.com`,
       createdDate: new Date(this.#now()).toISOString(),
       disableExecuteApiEndpoint: false,
+      ...(seed.description === undefined ? {} : { description: seed.description }),
+      ...(seed.tags === undefined ? {} : { tags: { ...seed.tags } }),
     };
     this.#apis.set(apiId, { row: this.#row(api), integrations: new Map(), routes: new Map() });
     return structuredClone(api);
@@ -184,6 +192,11 @@ export class Store {
       else row.value[field] = structuredClone(value);
     }
     return structuredClone(row.value);
+  }
+
+  /** Removes an API with everything under it (DeleteApi). True when it existed. */
+  removeApi(apiId: string): boolean {
+    return this.#apis.delete(apiId);
   }
 
   /** Removes an integration out of band (no managed or route checks). True when it existed. */

@@ -4,6 +4,13 @@ import { terminal } from "../text/escape.ts";
 import { type HistoryDeps, type HistoryOptions, runHistory } from "./history.ts";
 import { runImport } from "./import.ts";
 import type { CliIo } from "./io.ts";
+import {
+  PROBE_MAX_RATE,
+  PROBE_RATE,
+  type ProbeCliOptions,
+  type ProbeDeps,
+  runProbeCommand,
+} from "./probe.ts";
 import { type ReportOptions, runReport } from "./report.ts";
 import { type RunOptions, type RuntimeFactory, runReconcile } from "./run.ts";
 import { runValidate } from "./validate.ts";
@@ -14,6 +21,7 @@ export interface CliDeps {
   /** Builds the runtime of plan, apply and import (lib/runtime); tests wrap it to watch the calls. */
   runtime?: RuntimeFactory;
   history?: HistoryDeps;
+  probe?: ProbeDeps;
 }
 
 /** Runs the CLI with `argv` (without the node and script entries) and resolves to its exit code. */
@@ -103,6 +111,26 @@ export async function main(argv: readonly string[], io: CliIo, deps: CliDeps = {
       exitCode = await runReport(options, io, deps.history);
     });
 
+  program
+    .command("probe")
+    .description(
+      "settle, on a sandbox account, the service behaviours apigw-drift cannot source; without --yes it only prints its plan and the IAM policy it needs",
+    )
+    .option("--yes", "run it: creates its own scratch APIs (apigw-drift-probe-*) and deletes them")
+    .option("--vpc-link <id>", "a VPC link, for the tlsConfig experiment (skipped without)")
+    .option("--vpc-link-uri <arn>", "the load balancer listener (or Cloud Map service) ARN behind --vpc-link")
+    .option("--account <id>", "the account, for the placeholder role's ARN (or APIGW_DRIFT_ACCOUNT)")
+    .option("--clean-all", "delete every scratch API an earlier probe left, however young")
+    .option(
+      "--rate <n>",
+      `requests per second, at most ${PROBE_MAX_RATE} (default ${PROBE_RATE})`,
+      rate(PROBE_MAX_RATE),
+    )
+    .option("--json", "print the result as JSON (PRODUCT §11), for plan --probe-result and the emulator")
+    .action(async (options: ProbeCliOptions) => {
+      exitCode = await runProbeCommand(options, io, deps.probe);
+    });
+
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (e) {
@@ -137,6 +165,7 @@ Environment:
   DRIFT_HISTORY_RETENTION_DAYS   days history items are kept (default 90)
   APIGW_DRIFT_ACCOUNT            the AWS account the run acts in, for files that name one (as --account)
   APIGW_DRIFT_REDACTION_KEY      the key of the hash shown for redacted values; set your own
+  APIGW_DRIFT_PROBE_RESULT       a probe --json result for plan and apply (as --probe-result)
   DESIRED_REVISION               the desired revision to record (default: the folder's git commit)
   NO_COLOR                       no colour in the human output
 
@@ -147,6 +176,8 @@ Exit codes:
   import     0 written, 1 nothing written
   history    0 read (even when nothing matches), 1 a bad option or unreadable history
   report     0 written, 1 a bad option, unreadable history or a file it cannot write
+  probe      0 ran (or printed its plan), 1 could not run or left a scratch API behind,
+             130 interrupted (after deleting its scratch APIs)
   all        1 a usage error; 130 interrupted (SIGINT/SIGTERM)`;
 
 function reconcileOptions(command: Command): void {
@@ -164,7 +195,7 @@ function reconcileOptions(command: Command): void {
       "blast-radius limit on updates for this run (default 100)",
       count("--max-updates"),
     )
-    .option("--rate <n>", "client-side requests per second (default 10, the account's quota)", rate)
+    .option("--rate <n>", "client-side requests per second (default 10, the account's quota)", rate())
     .option("--concurrency <n>", "calls in flight at most (default 8)", positiveCount("--concurrency"))
     .option("--no-prune", "do not delete undeclared integrations in this run, whatever the files say")
     .option("--no-history", "record nothing (an apply still takes the lease): for pull-request plans")
@@ -173,6 +204,7 @@ function reconcileOptions(command: Command): void {
       "cross-check: the AWS account the credentials must act in (or APIGW_DRIFT_ACCOUNT); the account itself comes from STS",
       accountId,
     )
+    .option("--probe-result <file>", "a probe --json result: warn of updates it shows cannot work")
     .addOption(new Option("--json", "print the report as JSON").conflicts("markdown"))
     .option("--markdown", "print the report as a pull-request comment");
 }
@@ -194,12 +226,17 @@ function positiveCount(flag: string) {
   return count(flag, 1);
 }
 
-function rate(value: string): number {
-  const n = Number(value);
-  if (!/^\d+(\.\d+)?$/.test(value) || !(n > 0)) {
-    throw new InvalidArgumentError(`--rate takes a number of requests per second > 0, not "${value}"`);
-  }
-  return n;
+function rate(most = Number.POSITIVE_INFINITY) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+(\.\d+)?$/.test(value) || !(n > 0) || n > most) {
+      const range = Number.isFinite(most) ? ` up to ${most}` : "";
+      throw new InvalidArgumentError(
+        `--rate takes a number of requests per second > 0${range}, not "${value}"`,
+      );
+    }
+    return n;
+  };
 }
 
 /** An AWS account id: twelve digits (quoted in YAML, since a leading zero is part of it). */

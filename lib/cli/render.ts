@@ -55,6 +55,11 @@ export function renderHuman(report: Report, options: { color: boolean }): string
     for (const e of report.errors)
       lines.push(paint("red", `Error: ${terminal(`${location(e)}${e.message}`)}`));
   }
+  // Warnings did not stop the run (a plan over the limits, a probe result's advice), but a person must see them.
+  if ((report.warnings ?? []).length > 0) {
+    lines.push("");
+    for (const w of report.warnings) lines.push(paint("yellow", `Warning: ${terminal(w.message)}`));
+  }
   lines.push("", summaryLine(report), paint(statusColor(report.status), `Status: ${report.status}`));
   return `${lines.join("\n")}\n`;
 }
@@ -175,6 +180,7 @@ export function renderMarkdown(report: Report): string {
     }
   }
   for (const e of report.errors) out.push(`> **Error**: ${markdownText(`${location(e)}${e.message}`)}`, "");
+  for (const w of report.warnings ?? []) out.push(`> **Warning**: ${markdownText(w.message)}`, "");
   const s = report.summary;
   out.push(
     `${s.IN_SYNC} in sync · ${s.DRIFTED} drifted · ${s.UPDATED} updated · ${s.MISSING} missing · ${s.FAILED} failed · ${s.DELETED} deleted`,

@@ -4,6 +4,7 @@ import { historyFromEnvironment } from "../history/environment.ts";
 import { callerIdentity } from "../identity/caller.ts";
 import { DEFAULT_LIMITS } from "../plan/guards.ts";
 import type { Mode, Report } from "../plan/report.ts";
+import { addProbeWarnings } from "../probe/load.ts";
 import { type Progress, reconcile, type Where } from "../reconcile/reconcile.ts";
 import { gitRevision } from "../reconcile/revision.ts";
 import { createRuntime, type Runtime, type RuntimeConfig } from "../runtime/runtime.ts";
@@ -27,6 +28,8 @@ export interface RunOptions {
   markdown?: boolean;
   detailedExitcode?: boolean;
   account?: string;
+  /** A probe --json result (or APIGW_DRIFT_PROBE_RESULT): warnings for updates it shows cannot work. */
+  probeResult?: string;
 }
 
 /** How the CLI builds a runtime; tests wrap it to watch what a run sends. */
@@ -95,6 +98,7 @@ export async function runReconcile(
       desired,
       runtime.services({ where, onProgress: progressPrinter(io) }),
     );
+    addProbeWarnings(report, state, options.probeResult ?? io.env.APIGW_DRIFT_PROBE_RESULT, io.cwd);
     print(report, options, io);
     // An interrupted run has printed and recorded what it did; its exit says it was interrupted.
     if (io.interrupt?.aborted) return 130;

@@ -473,6 +473,9 @@ Commands:
                       newest first
   report [options]    write drift history as one self-contained HTML page: a
                       chart, who changed what, time to revert
+  probe [options]     settle, on a sandbox account, the service behaviours
+                      apigw-drift cannot source; without --yes it only prints
+                      its plan and the IAM policy it needs
   help [command]      display help for command
 
 Environment:
@@ -485,6 +488,7 @@ Environment:
   DRIFT_HISTORY_RETENTION_DAYS   days history items are kept (default 90)
   APIGW_DRIFT_ACCOUNT            the AWS account the run acts in, for files that name one (as --account)
   APIGW_DRIFT_REDACTION_KEY      the key of the hash shown for redacted values; set your own
+  APIGW_DRIFT_PROBE_RESULT       a probe --json result for plan and apply (as --probe-result)
   DESIRED_REVISION               the desired revision to record (default: the folder's git commit)
   NO_COLOR                       no colour in the human output
 
@@ -495,5 +499,7 @@ Exit codes:
   import     0 written, 1 nothing written
   history    0 read (even when nothing matches), 1 a bad option or unreadable history
   report     0 written, 1 a bad option, unreadable history or a file it cannot write
+  probe      0 ran (or printed its plan), 1 could not run or left a scratch API behind,
+             130 interrupted (after deleting its scratch APIs)
   all        1 a usage error; 130 interrupted (SIGINT/SIGTERM)
 `;

@@ -1,6 +1,13 @@
+import { readdirSync, readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BEHAVIOURS, type Behaviour, type BehaviourName } from "../../../emulator/behaviour.ts";
+import {
+  BEHAVIOURS,
+  type Behaviour,
+  type BehaviourName,
+  behaviourFromProbe,
+  defaultBehaviour,
+} from "../../../emulator/behaviour.ts";
 import { applyUpdate, BadRequest, createIntegration, type Integration } from "../../../emulator/patch.ts";
 import { SUBTYPES } from "../../../emulator/service-model.ts";
 import { checkRules } from "../../../lib/desired-state/rules.ts";
@@ -364,6 +371,56 @@ describe("plan properties (HTTP AWS service integrations)", () => {
       );
     });
   }
+});
+
+/**
+ * The convergence properties again, each under every reading of one probe result (test/fixtures/probe/:
+ * the emulator's defaults, moto's readings, the strictest readings, and the readings no other fixture
+ * has), all at once as an account would show them: what the readings make unremovable must fail
+ * visibly, and the rest converge.
+ */
+const PROBE_FIXTURES = readdirSync("test/fixtures/probe")
+  .filter((f) => f.endsWith(".json"))
+  .sort();
+
+describe.each(PROBE_FIXTURES)("plan properties under the probe result %s", (file) => {
+  const behaviour = behaviourFromProbe(
+    JSON.parse(readFileSync(`test/fixtures/probe/${file}`, "utf8")),
+  ).behaviour;
+  const defaults = defaultBehaviour();
+  const changed = (Object.entries(behaviour) as [BehaviourName, unknown][]).filter(
+    ([n, v]) => defaults[n] !== v,
+  );
+  const unremovable = [...new Set(changed.flatMap(([n, v]) => UNREMOVABLE[`${n}=${String(v)}`] ?? []))];
+
+  it.each(["HTTP", "WEBSOCKET"] as const)("converges on %s APIs", (protocol) => {
+    fc.assert(
+      fc.property(
+        fieldsArb(protocol),
+        fieldsArb(protocol, ["integrationType"]),
+        ignoreArb,
+        (desired, current, ignore) => {
+          fc.pre(isValid(protocol, desired));
+          const live = liveOf(protocol, current, behaviour);
+          fc.pre(live !== undefined && scenarioOf(protocol, desired, live) === "same type");
+          convergesOnce(protocol, desired, live as Integration, ignore, behaviour, unremovable);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it("converges on AWS service integrations", () => {
+    fc.assert(
+      fc.property(serviceArb, ignoreArb, ({ live: fields, desired }, ignore) => {
+        fc.pre(isValid("HTTP", desired));
+        const live = liveOf("HTTP", fields, behaviour);
+        fc.pre(live !== undefined);
+        convergesOnce("HTTP", desired, live as Integration, ignore, behaviour, unremovable);
+      }),
+      { numRuns: 60 },
+    );
+  });
 });
 
 describe("prune properties", () => {
