@@ -9,6 +9,11 @@ export interface LimiterOptions {
   concurrency?: number;
   /** The rate never drops below this when throttled. */
   minRate?: number;
+  /**
+   * Whether a throttled attempt spent a token of the service's quota (default true: service-facts #24 is
+   * unsettled, and this reading never sends past the quota). false gives the token back.
+   */
+  refusedSpendsQuota?: boolean;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -34,8 +39,10 @@ const RECOVERY_SHARE = 0.05;
 
 /**
  * A client-side token bucket with bounded concurrency and AIMD: it keeps a run at the account's
- * control-plane quota instead of bouncing off it. Every attempt (retries included) takes a token. A
- * throttled answer gives its token back (a refused request uses none of the service's quota); a full
+ * control-plane quota instead of bouncing off it. Every attempt (retries included) takes a token, a
+ * throttled one too: whether the service charges a refused request to the quota is undocumented
+ * (service-facts #24), and pacing as if it does never sends past the quota (`refusedSpendsQuota: false`
+ * gives a throttled attempt's token back instead). A full
  * window with 40% throttled answers halves the rate (once a second at most) and empties the bucket; each
  * success closes 5% of the gap back to the configured rate, so a slow-down caused by a passing burst is
  * undone in a couple of seconds, while a caller that keeps sharing the quota keeps us down.
@@ -56,6 +63,7 @@ export class RateLimiter {
   #sinceDecrease = Number.POSITIVE_INFINITY;
   #now: () => number;
   #sleep: (ms: number) => Promise<void>;
+  readonly #refusedSpendsQuota: boolean;
 
   constructor(options: LimiterOptions = {}) {
     this.maxRate = positive(options.rate ?? CONTROL_PLANE_QUOTA.rate, "rate");
@@ -69,6 +77,7 @@ export class RateLimiter {
     this.#tokens = this.burst;
     this.#now = options.now ?? (() => performance.now());
     this.#sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.#refusedSpendsQuota = options.refusedSpendsQuota ?? true;
     this.#last = this.#now();
   }
 
@@ -104,7 +113,7 @@ export class RateLimiter {
     const now = this.#now();
     this.#refill(now);
     if (throttled) {
-      this.#tokens = Math.min(this.burst, this.#tokens + 1);
+      if (!this.#refusedSpendsQuota) this.#tokens = Math.min(this.burst, this.#tokens + 1);
       const share = this.#window.filter(Boolean).length / this.#window.length;
       const decide = this.#window.length === WINDOW && this.#sinceDecrease >= FRESH_ANSWERS;
       if (decide && share >= THROTTLE_SHARE && now - this.#lastDecrease >= DECREASE_COOLDOWN_MS) {

@@ -166,7 +166,9 @@ describe("probe --yes evidence and the table", () => {
       expect.stringMatching(/^requestParameters\.patch +merge +merge \| replace +yes$/),
     );
     expect(lines).toContainEqual(expect.stringMatching(/^getIntegrations\.maxPageSize +100 +500 +NO$/));
-    expect(lines).toContainEqual(expect.stringMatching(/^throttle\.refusedSpendsQuota +unknown +false +\?$/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^throttle\.refusedSpendsQuota +unknown +true \| false +\?$/),
+    );
     expect(out).toContain(
       "  getIntegrations.maxPageSize: maxResults=500 answered 400 BadRequestException: maxResults must be an integer between 1 and 100, got 500; maxResults=100 accepted (8 items)",
     );

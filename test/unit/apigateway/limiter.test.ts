@@ -61,9 +61,18 @@ describe(RateLimiter.name, () => {
     expect(limiter.rate).toBe(10);
   });
 
-  it("gives a throttled attempt's token back: the service spent none of its quota on it", async () => {
+  it("counts a throttled attempt against the quota, as if the service spent a token on it (service-facts #24)", async () => {
     const { t, now, sleep } = fakeTime();
     const limiter = new RateLimiter({ rate: 10, burst: 1, now, sleep });
+    await limiter.acquire();
+    limiter.record(true);
+    await limiter.acquire();
+    expect(t.now).toBe(100);
+  });
+
+  it("gives a throttled attempt's token back under the other reading (refusedSpendsQuota: false)", async () => {
+    const { t, now, sleep } = fakeTime();
+    const limiter = new RateLimiter({ rate: 10, burst: 1, now, sleep, refusedSpendsQuota: false });
     await limiter.acquire();
     limiter.record(true);
     await limiter.acquire();

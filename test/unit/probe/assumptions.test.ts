@@ -31,7 +31,7 @@ describe(assumptionOf.name, () => {
       "subtype.requiredParametersOnUpdate": ["stored", "sent"],
       "tlsConfig.emptyObject": ["removes", "stored"],
       "getIntegrations.maxPageSize": [500],
-      "throttle.refusedSpendsQuota": [false],
+      "throttle.refusedSpendsQuota": [true, false],
     });
   });
 
@@ -54,7 +54,7 @@ describe(assumptionOf.name, () => {
     );
   });
 
-  it("is right about the limiter: a throttled answer gives its token back, as if a refusal spent no quota", async () => {
+  it("is right about the limiter: a throttled answer keeps its token spent, safe under either reading", async () => {
     const slept: number[] = [];
     const limiter = new RateLimiter({
       rate: 1,
@@ -67,8 +67,8 @@ describe(assumptionOf.name, () => {
     });
     await limiter.acquire();
     limiter.record(true);
-    await limiter.acquire();
-    expect(slept).toEqual([]);
-    expect(assumptionOf("throttle.refusedSpendsQuota").readings).toEqual([false]);
+    await expect(limiter.acquire()).rejects.toThrow("no token came back");
+    expect(slept).toEqual([1000]);
+    expect(assumptionOf("throttle.refusedSpendsQuota").readings).toEqual([true, false]);
   });
 });

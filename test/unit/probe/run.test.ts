@@ -206,7 +206,7 @@ describe(readProbeResult.name, () => {
         "throttle.refusedSpendsQuota": {
           observed: "unknown",
           evidence: "not probed",
-          assumed: [false],
+          assumed: [true, false],
           agrees: null,
         },
       },
