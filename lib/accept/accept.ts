@@ -202,9 +202,7 @@ function shown(path: string, value: unknown, redact: Redactor): unknown {
 function readPlain(text: string): unknown {
   const parsed = parseYaml(new TextEncoder().encode(text));
   if (parsed.problems.length > 0) {
-    throw new AcceptError(
-      `the file no longer reads cleanly: ${parsed.problems[0]!.message}; nothing was written`,
-    );
+    throw new AcceptError(`the file does not read cleanly: ${parsed.problems[0]!.message}`);
   }
   return parsed.value;
 }

@@ -138,7 +138,7 @@ export async function runAccept(
   for (const edit of changed) {
     const refused = await writeAccepted(resolve(io.cwd, edit.file), edit);
     if (refused) {
-      say(`${terminal(edit.file)} ${terminal(refused)}; nothing was written to it`);
+      say(terminal(refused));
       failed = true;
       continue;
     }
@@ -162,16 +162,21 @@ export async function runAccept(
   return failed ? 1 : 0;
 }
 
-/** Writes an accepted file, unless it changed on disk since it was read (an editor saved it meanwhile). */
+/**
+ * Writes an accepted file, unless it changed on disk since it was read (an editor saved it meanwhile).
+ * Returns why it did not, as a sentence naming the file, or undefined once written.
+ */
 async function writeAccepted(path: string, edit: FileEdit): Promise<string | undefined> {
   try {
     const now = await readFile(path);
-    if (!Buffer.from(edit.bytes).equals(now)) return "changed since accept read it; run accept again";
+    if (!Buffer.from(edit.bytes).equals(now)) {
+      return `${edit.file} changed since accept read it; nothing was written to it: run accept again`;
+    }
     await writeFileAtomic(path, edit.outcome.text, edit.file);
     return undefined;
   } catch (error) {
     if (error instanceof WriteRefusedError) return error.message;
-    return `cannot be written (${(error as Error).message}); check the folder and its permissions`;
+    return `${edit.file} cannot be written (${(error as Error).message}); check the folder and its permissions`;
   }
 }
 

@@ -88,7 +88,7 @@ export async function main(argv: readonly string[], io: CliIo, deps: CliDeps = {
   program
     .command("accept")
     .description(
-      "write the live values of drifted declared fields into the desired-state files, keeping their comments and formatting; never a secret value",
+      "write the live values of drifted fields into the desired-state files, keeping their comments and formatting",
     )
     .option("--desired <dir>", "the desired-state folder", "desired-state")
     .option("--api <id>", "only this API (repeatable)", collect)

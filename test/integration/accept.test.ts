@@ -1,4 +1,4 @@
-import { appendFileSync } from "node:fs";
+import { appendFileSync, copyFileSync, existsSync, rmSync, symlinkSync } from "node:fs";
 import { cp, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +12,7 @@ import { tapGateway, wrappedRuntime } from "../helpers/run.ts";
 import { captureIo, startWorld } from "../helpers/world.ts";
 
 const ORDERS = "a1b2c3d4e5";
+const CHAT = "w9x8y7z6v5";
 const ORDERS_FILE = join("desired-state", "orders-http.yaml");
 const CHAT_FILE = join("desired-state", "chat-websocket.yaml");
 const CHAT_URI =
@@ -152,10 +153,83 @@ describe("apigw-drift accept against the emulator", () => {
     const io = user();
     expect(await main(["accept", "--api", ORDERS, "--desired", "desired-state"], io, { runtime })).toBe(1);
     expect(io.err).toBe(
-      `${ORDERS_FILE} changed since accept read it; run accept again; nothing was written to it\n`,
+      `${ORDERS_FILE} changed since accept read it; nothing was written to it: run accept again\n`,
     );
     expect((await read(ORDERS_FILE)).endsWith(edited)).toBe(true);
     expect(await read(ORDERS_FILE)).toContain("timeoutInMillis: 10000");
+  });
+
+  it("leaves the file when live changed it to a value the validator refuses, and exits 1", async () => {
+    emulator.overwriteIntegration(ORDERS, "lmb7k2q", { timeoutInMillis: 99_999 });
+    const before = await read(ORDERS_FILE);
+    const io = user();
+    expect(await cli(["accept"], io)).toBe(1);
+    expect(io.err).toBe(
+      `the accepted values would not validate; nothing was written:\n${ORDERS_FILE}:17:22 /integrations/lmb7k2q/timeoutInMillis timeoutInMillis 99999 is out of range: HTTP APIs take 50 to 30000 ms\n`,
+    );
+    expect(await read(ORDERS_FILE)).toBe(before);
+  });
+
+  it("accepts what it could read, names what it could not, and exits 1", async () => {
+    injectDrift(emulator, documents(desired));
+    emulator.faults.failNext({
+      operation: "GetIntegrations",
+      apiId: CHAT,
+      status: 403,
+      errorType: "AccessDeniedException",
+      message: "not allowed",
+    });
+    const chat = await read(CHAT_FILE);
+    const io = user();
+    expect(await cli(["accept"], io)).toBe(1);
+    expect(io.err).toMatch(
+      new RegExp(`^apigw-drift: ${CHAT_FILE}: reading API ${CHAT} failed: .*not allowed`),
+    );
+    expect(io.out).toContain(`${ORDERS_FILE}: lmb7k2q /timeoutInMillis: 10000 → 12345\n`);
+    expect(await read(CHAT_FILE)).toBe(chat);
+  });
+
+  it("names a declared integration that is not live, and leaves its declaration", async () => {
+    const file = join(cwd, ORDERS_FILE);
+    await writeFile(
+      file,
+      (await read(ORDERS_FILE)).replace("integrations:\n", "integrations:\n  gone123: {}\n"),
+    );
+    const io = user();
+    expect(await cli(["accept"], io)).toBe(0);
+    expect(io.out).toBe(
+      `left gone123 of API ${ORDERS}: it is declared but not live, and accept never removes a declaration\nnothing to accept: no declared field of the selected integrations differs from live\n`,
+    );
+  });
+
+  it("fails before reading when a run cannot start: an unknown API, or no runtime", async () => {
+    const io = user();
+    expect(await cli(["accept", "--api", "nope"], io)).toBe(1);
+    expect(io.err).toBe(`apigw-drift: API nope has no desired-state file; known APIs: ${ORDERS}, ${CHAT}\n`);
+    const broken = user();
+    const runtime = () => Promise.reject(new Error("no credentials \x1b[2J"));
+    expect(await main(["accept", "--desired", "desired-state"], broken, { runtime })).toBe(1);
+    expect(broken.err).toBe("apigw-drift: no credentials \\x1b[2J\n");
+  });
+
+  it("never writes through a symbolic link swapped in for the file while it read the API", async () => {
+    injectDrift(emulator, documents(desired));
+    const file = join(cwd, ORDERS_FILE);
+    const target = join(cwd, "elsewhere.yaml");
+    const runtime = wrappedRuntime((gateway) =>
+      tapGateway(gateway, (method) => {
+        if (method !== "listIntegrations" || existsSync(target)) return;
+        copyFileSync(file, target);
+        rmSync(file);
+        symlinkSync(target, file);
+      }),
+    );
+    const io = user();
+    expect(await main(["accept", "--api", ORDERS, "--desired", "desired-state"], io, { runtime })).toBe(1);
+    expect(io.err).toBe(
+      `${ORDERS_FILE} is a symbolic link; refusing to write through it. Remove the link or name another file.\n`,
+    );
+    expect(await readFile(target, "utf8")).toContain("timeoutInMillis: 10000");
   });
 
   it("says there is nothing to accept, and exits 0, when nothing drifted", async () => {
