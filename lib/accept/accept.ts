@@ -117,17 +117,21 @@ export function acceptDrift(input: AcceptInput): AcceptOutcome {
       }
       expected = applyPlain(expected, edit);
       for (const d of step.diffs) {
-        const to = d.kind === "removed" ? (d.path.split("/").length === 2 ? null : undefined) : d.actual;
+        const tokens = parsePointer(d.path);
+        // A removed field is declared null; a removed key is gone.
+        const to = d.kind === "removed" ? (tokens.length === 1 ? null : undefined) : d.actual;
         accepted.push({
           integrationId,
           path: d.path,
-          from: shown(d.path, valueAt(declaration, parsePointer(d.path)), redact),
+          from: shown(d.path, valueAt(declaration, tokens), redact),
           to: shown(d.path, to, redact),
         });
       }
     }
   }
 
+  accepted.sort(byIntegrationAndPath);
+  left.sort(byIntegrationAndPath);
   if (accepted.length === 0) return { text: input.text, accepted, left };
   // The edits touched only what they meant to: the file now reads as the old one with exactly these changes.
   const after = readPlain(text);
@@ -188,6 +192,15 @@ function checkConverges(after: unknown, input: AcceptInput, left: readonly Left[
       );
     }
   }
+}
+
+function byIntegrationAndPath(
+  a: { integrationId: string; path: string },
+  b: { integrationId: string; path: string },
+): number {
+  const x = `${a.integrationId}\u0000${a.path}`;
+  const y = `${b.integrationId}\u0000${b.path}`;
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 function isSecret(path: string, value: unknown, redact: Redactor): boolean {
