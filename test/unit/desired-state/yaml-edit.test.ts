@@ -1,4 +1,6 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { parseDocument } from "yaml";
 import { EditRefused, editYaml } from "../../../lib/desired-state/yaml-edit.ts";
 
 const set = (
@@ -138,5 +140,45 @@ describe(editYaml.name, () => {
     it("a file that does not read as YAML", () => {
       expect(refusal(() => set("a: [\n", ["a"], 1))).toMatch(/^the file does not read as YAML: /);
     });
+  });
+});
+
+describe("editYaml on arbitrary values", () => {
+  const styles = [
+    "m:\n  k: plain   # c\n  z: 1\n",
+    "m:\n  k: 'single'\n  z: 1\n",
+    'm:\n  k: "double"\n  z: 1\n',
+    "m:\n  k: |\n    literal\n  z: 1\n",
+    "m: { k: flow, z: 1 }\n",
+  ];
+  const read = (text: string) => parseDocument(text).toJS() as { m: Record<string, unknown> };
+
+  it("writes any string so that it reads back as exactly that string, and touches nothing else", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...styles),
+        fc.string({ unit: "binary", maxLength: 40 }),
+        (text, value) => {
+          const out = set(text, ["m", "k"], value);
+          expect(read(out).m).toEqual({ k: value, z: 1 });
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it("adds any key with any value, readable back, beside the others", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...styles),
+        fc.string({ unit: "binary", minLength: 1, maxLength: 20 }).filter((k) => k !== "k" && k !== "z" && k !== "<<"),
+        fc.oneof(fc.string({ maxLength: 20 }), fc.integer()),
+        (text, key, value) => {
+          const out = set(text, ["m", key], value);
+          expect(read(out).m).toEqual({ ...read(text).m, [key]: value });
+        },
+      ),
+      { numRuns: 400 },
+    );
   });
 });
