@@ -155,14 +155,10 @@ describe("editYaml on arbitrary values", () => {
 
   it("writes any string so that it reads back as exactly that string, and touches nothing else", () => {
     fc.assert(
-      fc.property(
-        fc.constantFrom(...styles),
-        fc.string({ unit: "binary", maxLength: 40 }),
-        (text, value) => {
-          const out = set(text, ["m", "k"], value);
-          expect(read(out).m).toEqual({ k: value, z: 1 });
-        },
-      ),
+      fc.property(fc.constantFrom(...styles), fc.string({ unit: "binary", maxLength: 40 }), (text, value) => {
+        const out = set(text, ["m", "k"], value);
+        expect(read(out).m).toEqual({ k: value, z: 1 });
+      }),
       { numRuns: 400 },
     );
   });
@@ -171,7 +167,9 @@ describe("editYaml on arbitrary values", () => {
     fc.assert(
       fc.property(
         fc.constantFrom(...styles),
-        fc.string({ unit: "binary", minLength: 1, maxLength: 20 }).filter((k) => k !== "k" && k !== "z" && k !== "<<"),
+        fc
+          .string({ unit: "binary", minLength: 1, maxLength: 20 })
+          .filter((k) => k !== "k" && k !== "z" && k !== "<<"),
         fc.oneof(fc.string({ maxLength: 20 }), fc.integer()),
         (text, key, value) => {
           const out = set(text, ["m", key], value);
