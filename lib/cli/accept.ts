@@ -10,7 +10,7 @@ import { reconcile } from "../reconcile/reconcile.ts";
 import { createRuntime, type Runtime } from "../runtime/runtime.ts";
 import { terminal } from "../text/escape.ts";
 import type { CliIo } from "./io.ts";
-import type { RuntimeFactory } from "./run.ts";
+import { type RuntimeFactory, whereFromCredentials } from "./run.ts";
 import { WriteRefusedError, writeFileAtomic } from "./write-file.ts";
 
 export interface AcceptOptions {
@@ -46,6 +46,11 @@ export async function runAccept(
     say("\naccept changes nothing until the desired state is valid (apigw-drift validate).");
     return 1;
   }
+  const claimed = options.account ?? io.env.APIGW_DRIFT_ACCOUNT;
+  if (claimed !== undefined && !/^\d{12}$/.test(claimed)) {
+    say(`apigw-drift: APIGW_DRIFT_ACCOUNT must be a 12-digit AWS account id, not "${terminal(claimed)}"`);
+    return 1;
+  }
   let runtime: Runtime;
   try {
     runtime = await runtimeFactory({ redactionKey: io.env.APIGW_DRIFT_REDACTION_KEY });
@@ -57,8 +62,8 @@ export async function runAccept(
   const edits: FileEdit[] = [];
   let failed = false;
   try {
-    const where = { account: options.account ?? io.env.APIGW_DRIFT_ACCOUNT, region: await runtime.region() };
-    const services = runtime.services({ where });
+    // The account guard as plan has it: the account from the credentials, the flag only cross-checks it.
+    const services = runtime.services({ where: await whereFromCredentials(runtime, claimed) });
     const seen = new Map<string, LiveIntegration>();
     const report = await reconcile(
       {

@@ -206,6 +206,16 @@ describe("apigw-drift accept against the emulator", () => {
     const io = user();
     expect(await cli(["accept", "--api", "nope"], io)).toBe(1);
     expect(io.err).toBe(`apigw-drift: API nope has no desired-state file; known APIs: ${ORDERS}, ${CHAT}\n`);
+    const other = user();
+    expect(await cli(["accept", "--account", "999999999999"], other)).toBe(1);
+    expect(other.err).toBe(
+      "apigw-drift: the run was told it acts in account 999999999999 (--account / APIGW_DRIFT_ACCOUNT), but its credentials act in account 123456789012; correct --account, or use that account's credentials. Nothing was read or changed\n",
+    );
+    const typo = user();
+    expect(await cli(["accept", "--account", "12345"], typo)).toBe(1);
+    expect(typo.err).toBe(
+      'apigw-drift: APIGW_DRIFT_ACCOUNT must be a 12-digit AWS account id, not "12345"\n',
+    );
     const broken = user();
     const runtime = () => Promise.reject(new Error("no credentials \x1b[2J"));
     expect(await main(["accept", "--desired", "desired-state"], broken, { runtime })).toBe(1);
