@@ -77,7 +77,7 @@ export async function runPeer(apis: readonly DesiredApi[]): Promise<PeerOutcome>
     for (const { doc } of apis) {
       const read = live.get(doc.apiId) ?? [];
       const only = read.map((i) => i.integrationId);
-      planned.push(...planApi({ desired: doc, live: read, prune: false, only }));
+      planned.push(...planApi({ desired: doc, live: read, prune: false, only, now: Date.now() }));
     }
     const drifted = planned.filter((p) => p.result.action === "update");
     let failedUpdates = 0;

@@ -164,7 +164,12 @@ export function liveIntegrations(doc: DesiredApi["doc"], drift: ReadonlyMap<stri
 export function driftLeft(emulator: Emulator, apis: readonly DesiredApi[]): number {
   let left = 0;
   for (const { doc } of apis) {
-    const planned = planApi({ desired: doc, live: emulator.listIntegrations(doc.apiId), prune: false });
+    const planned = planApi({
+      desired: doc,
+      live: emulator.listIntegrations(doc.apiId),
+      prune: false,
+      now: Date.now(),
+    });
     left += planned.filter((p) => p.result.status !== "IN_SYNC").length;
   }
   return left;

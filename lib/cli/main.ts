@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import type { Mode } from "../plan/report.ts";
 import { terminal } from "../text/escape.ts";
+import { type AcceptOptions, runAccept } from "./accept.ts";
 import { type HistoryDeps, type HistoryOptions, runHistory } from "./history.ts";
 import { runImport } from "./import.ts";
 import type { CliIo } from "./io.ts";
@@ -82,6 +83,22 @@ export async function main(argv: readonly string[], io: CliIo, deps: CliDeps = {
     )
     .action(async (options: Parameters<typeof runImport>[0]) => {
       exitCode = await runImport(options, io, deps.runtime);
+    });
+
+  program
+    .command("accept")
+    .description(
+      "write the live values of drifted fields into the desired-state files, keeping their comments and formatting",
+    )
+    .option("--desired <dir>", "the desired-state folder", "desired-state")
+    .option("--api <id>", "only this API (repeatable)", collect)
+    .option("--integration <id>", "only this integration (repeatable)", collect)
+    .option(
+      "--account <id>",
+      "the AWS account this run acts in, for files that name one (or APIGW_DRIFT_ACCOUNT)",
+    )
+    .action(async (options: AcceptOptions) => {
+      exitCode = await runAccept(options, io, deps.runtime);
     });
 
   program
@@ -174,6 +191,8 @@ Exit codes:
   plan       0 read (drift or not), 1 error; with --detailed-exitcode 0 in sync, 2 drift, 1 error
   apply      0 all reconciled (or nothing to do), 1 anything left, failed or refused
   import     0 written, 1 nothing written
+  accept     0 written (or nothing to accept), 1 an error (a file it could not validate or write is
+             left as it was)
   history    0 read (even when nothing matches), 1 a bad option or unreadable history
   report     0 written, 1 a bad option, unreadable history or a file it cannot write
   probe      0 ran (or printed its plan), 1 could not run or left a scratch API behind,

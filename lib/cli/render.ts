@@ -64,7 +64,14 @@ export function renderHuman(report: Report, options: { color: boolean }): string
   return `${lines.join("\n")}\n`;
 }
 
+/** What a result of an API in `mode: observe` says: the write it would have had was held back. */
+const OBSERVED = "observed, not changed (mode: observe)";
+
 function headline(r: IntegrationResult, mode: Report["mode"]): [string, Color, string] {
+  if (r.observed && r.status === "DRIFTED") return ["~", "yellow", `drifted: ${OBSERVED}`];
+  if (r.observed && r.status === "UNMANAGED") {
+    return [" ", "dim", `not declared: prune would delete it; ${OBSERVED}`];
+  }
   switch (r.status) {
     case "DRIFTED":
       return ["~", "yellow", mode === "plan" ? "drifted: will be updated in place" : "drifted: not updated"];
@@ -104,10 +111,11 @@ function diffLine(d: Diff, paint: (c: Color, t: string) => string): string {
 function summaryLine(report: Report): string {
   const s = report.summary;
   const deletes = report.integrations.filter((r) => r.status === "UNMANAGED" && r.action === "delete").length;
+  const observed = report.integrations.filter((r) => r.observed && r.status === "DRIFTED").length;
   const parts =
     report.mode === "plan"
       ? [
-          `${s.DRIFTED} to update`,
+          `${s.DRIFTED - observed} to update`,
           `${deletes} to delete`,
           `${s.MISSING} missing`,
           `${s.IN_SYNC} in sync`,
@@ -121,6 +129,7 @@ function summaryLine(report: Report): string {
           `${s.MISSING} missing`,
           `${s.IN_SYNC} in sync`,
         ];
+  if (observed > 0) parts.push(`${observed} drifted but observed (mode: observe)`);
   const failedReads =
     report.mode === "plan" && s.FAILED + s.DEFERRED > 0 ? `, ${s.FAILED + s.DEFERRED} not read` : "";
   const calls = Object.entries(report.apiCalls)
@@ -158,7 +167,12 @@ export function renderMarkdown(report: Report): string {
   } else {
     out.push("| API | integration | status | differences |", "|---|---|---|---|");
     for (const r of changed) {
-      const what = r.action === "delete" && r.status === "UNMANAGED" ? "UNMANAGED (delete)" : r.status;
+      const what =
+        r.action === "delete" && r.status === "UNMANAGED"
+          ? "UNMANAGED (delete)"
+          : r.observed
+            ? `${r.status} (${r.status === "UNMANAGED" ? "prune would delete it; " : ""}${OBSERVED})`
+            : r.status;
       out.push(`| ${code(r.apiId)} | ${code(r.integrationId)} | ${what} | ${r.diffs.length} |`);
     }
     out.push("");

@@ -112,7 +112,7 @@ export async function runReconcile(
  * Where the run acts: the account from the credentials (STS GetCallerIdentity), the Region from the SDK's
  * configuration, and the account the caller claims, which the run only cross-checks.
  */
-async function whereFromCredentials(runtime: Runtime, claimed: string | undefined): Promise<Where> {
+export async function whereFromCredentials(runtime: Runtime, claimed: string | undefined): Promise<Where> {
   const region = await runtime.region();
   const base = { ...(region ? { region } : {}), ...(claimed ? { claimedAccount: claimed } : {}) };
   try {

@@ -2,6 +2,7 @@ import { toPointer } from "../diff/pointer.ts";
 import { PROTOCOLS, type Protocol } from "../model/service.ts";
 import { compareErrors, type DesiredStateError } from "./errors.ts";
 import { DECLINED, fastParse } from "./fast-yaml.ts";
+import { datedIgnores } from "./ignore.ts";
 import { describeIssue, type IssueMessage } from "./messages.ts";
 import { checkRules } from "./rules.ts";
 import { type DesiredDocument, documentSchema, type SchemaProtocol } from "./schema.ts";
@@ -91,7 +92,18 @@ export function loadDesiredFiles(
           } else owners.set(apiId, { file: file.path, position: () => position });
         }
         if (result.success && fileErrors.length === 0) {
-          apis.push({ file: file.path, json: JSON.stringify(result.data) });
+          const doc = result.data as DesiredDocument;
+          // Dated ignore entries are warned about when they expire, at their `until`'s line.
+          const positions: Record<string, Position> = {};
+          for (const { pointer } of datedIgnores(doc)) {
+            const at = parsed.positions.get(pointer)?.value;
+            if (at) positions[pointer] = at;
+          }
+          apis.push({
+            file: file.path,
+            json: JSON.stringify(doc),
+            ...(Object.keys(positions).length > 0 ? { positions } : {}),
+          });
         }
       }
     }
@@ -103,8 +115,9 @@ export function loadDesiredFiles(
 /**
  * A file that reads and validates cleanly on the fast path (fast-yaml.ts), or undefined when it must take
  * the precise one: declined by the fast parser, refused by the schema or the rules, or claiming an apiId
- * another file claims. A valid file's positions are only needed for a later file's duplicate apiId error,
- * so the first owner's position is found then, by reading that file the precise way.
+ * another file claims, or holding ignore entries with `until` (their warnings need their lines). A valid
+ * file's other positions are only needed for a later file's duplicate apiId error, so the first owner's
+ * position is found then, by reading that file the precise way.
  */
 function fastLoad(
   file: DesiredFile,
@@ -127,7 +140,7 @@ function fastLoad(
   const result = documentSchema(declared as Protocol).safeParse(value);
   if (!result.success || checkRules(value, declared as Protocol).length > 0) return undefined;
   const doc = result.data as DesiredDocument;
-  if (owners.has(doc.apiId)) return undefined;
+  if (owners.has(doc.apiId) || datedIgnores(doc).length > 0) return undefined;
   owners.set(doc.apiId, { file: file.path, position: apiIdPosition(file, limits) });
   return { file: file.path, json: JSON.stringify(doc) };
 }

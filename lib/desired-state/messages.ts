@@ -8,7 +8,7 @@ import {
   READ_ONLY_FIELDS,
 } from "../model/service.ts";
 import { suggest } from "./errors.ts";
-import type { SchemaProtocol } from "./schema.ts";
+import { IGNORE_ENTRY_KEYS, type SchemaProtocol } from "./schema.ts";
 
 /** A located, human message for one schema issue. */
 export interface IssueMessage {
@@ -19,7 +19,7 @@ export interface IssueMessage {
   message: string;
 }
 
-const DOCUMENT_KEYS = ["apiId", "protocol", "account", "region", "prune", "ignore", "integrations"];
+const DOCUMENT_KEYS = ["apiId", "protocol", "account", "region", "prune", "mode", "ignore", "integrations"];
 const REQUIRED_HINTS: Record<string, string> = {
   apiId: "write `apiId: <the API's id>`, as GetApis shows it",
   protocol: "write `protocol: HTTP` or `protocol: WEBSOCKET`, as the live API's protocolType",
@@ -38,6 +38,11 @@ export function describeIssue(
   const value = valueAt(input, path);
   const one = (message: string, atKey = false): IssueMessage[] => [{ path, atKey, message }];
 
+  const entry = ignoreEntryDepth(path);
+  if (entry !== undefined) {
+    const messages = ignoreEntryMessages(issue, input, protocol, entry);
+    if (messages) return messages;
+  }
   // zod reports a missing enum (protocol) as a bad value and a missing string as a bad type.
   if ((issue.code === "invalid_type" || issue.code === "invalid_value") && value === undefined) {
     return one(
@@ -63,9 +68,6 @@ export function describeIssue(
       }
       if (path.length === 1 && name === "integrations" && value === null) {
         return one("integrations is empty: write `integrations: {}` for an API with no integrations");
-      }
-      if (path.at(-2) === "ignore") {
-        return one(`ignore entries are JSON Pointers such as /description, not ${describe(value)}`);
       }
       return one(typeMessage(name, field, issue.expected, value));
     case "invalid_value": {
@@ -124,6 +126,79 @@ export function describeIssue(
     }
   }
   return one(issue.message);
+}
+
+/**
+ * The length of the path to the ignore entry `path` is in (`ignore/1`, `integrations/x/ignore/0`), or
+ * undefined when it is in none.
+ */
+function ignoreEntryDepth(path: readonly string[]): number | undefined {
+  if (path[0] === "ignore" && path.length >= 2) return 2;
+  if (path[0] === "integrations" && path[2] === "ignore" && path.length >= 4) return 4;
+  return undefined;
+}
+
+/**
+ * Messages for an ignore entry, which is a JSON Pointer or a map of path, reason and until; undefined
+ * where the general messages say it (a string entry that is not a pointer).
+ */
+function ignoreEntryMessages(
+  issue: z.core.$ZodIssue,
+  input: unknown,
+  protocol: SchemaProtocol,
+  depth: number,
+): IssueMessage[] | undefined {
+  const path = issue.path.map(String);
+  const value = valueAt(input, path);
+  const one = (message: string): IssueMessage[] => [{ path, atKey: false, message }];
+  const keys = "path, reason and until";
+  if (path.length === depth) {
+    if (issue.code === "unrecognized_keys") {
+      return issue.keys.map((key) => {
+        const guess = suggest(key, IGNORE_ENTRY_KEYS);
+        return {
+          path: [...path, key],
+          atKey: true,
+          message: `unknown key "${key}" in an ignore entry; ${guess ? `did you mean ${guess}? A` : "a"}n entry takes ${keys}`,
+        };
+      });
+    }
+    if (issue.code === "invalid_union" && isMap(value)) {
+      // A map is the object branch's to explain: its issues, below the entry.
+      const branch = issue.errors.find((issues) => !issues.some((i) => i.path.length === 0));
+      if (branch) {
+        return branch.flatMap((i) =>
+          describeIssue({ ...i, path: [...issue.path, ...i.path] } as z.core.$ZodIssue, input, protocol),
+        );
+      }
+    }
+    if (issue.code === "invalid_union" || issue.code === "invalid_type") {
+      return one(
+        `ignore entries are JSON Pointers such as /description, or maps of ${keys}, not ${describe(value)}`,
+      );
+    }
+    return undefined;
+  }
+  if (path.length !== depth + 1) return undefined;
+  switch (path.at(-1)) {
+    case "until":
+      return one(
+        `until takes a date as YYYY-MM-DD (UTC), not ${typeof value === "string" ? JSON.stringify(value) : describe(value)}${typeof value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(value) ? ", which is not a day of the calendar" : ""}`,
+      );
+    case "reason":
+      return one(`reason says why the path is ignored: write some text, not ${describe(value)}`);
+    case "path":
+      if (value === undefined) {
+        return one(
+          "missing required key path: an ignore entry written as a map names the JSON Pointer it ignores, e.g. path: /timeoutInMillis",
+        );
+      }
+      if (typeof value !== "string") {
+        return one(`path must be a JSON Pointer such as /description, not ${describe(value)}`);
+      }
+      return undefined;
+  }
+  return undefined;
 }
 
 function timeoutRangeMessage(value: unknown, protocol: SchemaProtocol): string {
@@ -224,6 +299,10 @@ function caseHint(value: unknown, options: readonly string[]): string {
   // Only words have typos worth naming: "3.0" is as close to "2.0" as to "1.0".
   const guess = typeof value === "string" && /[a-z]/i.test(value) ? suggest(value, options) : undefined;
   return guess ? ` (did you mean ${guess}?)` : "";
+}
+
+function isMap(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function describe(value: unknown): string {

@@ -139,19 +139,22 @@ function emptyValue(map: string, key: string): string {
 
 function checkIgnore(list: unknown, at: string[], protocol: SchemaProtocol, out: IssueMessage[]): void {
   if (!Array.isArray(list)) return;
-  list.forEach((entry, index) => {
+  list.forEach((item, index) => {
+    // An entry is a pointer, or a map whose `path` is one.
+    const entry = isRecord(item) ? item.path : item;
+    const where = isRecord(item) ? [...at, String(index), "path"] : [...at, String(index)];
     if (typeof entry !== "string" || !POINTER.test(entry) || !isPointer(entry)) return;
     const field = parsePointer(entry)[0]!;
     // Own keys only: "/toString" names no field.
     if (!isIntegrationField(field)) {
       out.push({
-        path: [...at, String(index)],
+        path: where,
         atKey: false,
         message: `ignore entry ${JSON.stringify(entry)} names no integration field; pointers start at an integration's fields, e.g. /description`,
       });
     } else if (protocol !== "ANY" && !supports(field, protocol)) {
       out.push({
-        path: [...at, String(index)],
+        path: where,
         atKey: false,
         message: `ignore entry ${JSON.stringify(entry)} names ${field}, which ${apiKind(protocol)} do not have; remove it`,
       });

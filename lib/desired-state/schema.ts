@@ -24,9 +24,39 @@ export const POINTER = /^(\/([^~/]|~[01])*)+$/;
 /** Protocol used when a file's own protocol is unreadable: every field, the widest ranges. */
 export type SchemaProtocol = Protocol | "ANY";
 
+/** The modes of an API: `enforce` fixes drift; `observe` only reports and records it (PRODUCT §2). */
+export const API_MODES = ["enforce", "observe"] as const;
+export type ApiMode = (typeof API_MODES)[number];
+
+/** The keys of an ignore entry written as a map; for "did you mean" and messages. */
+export const IGNORE_ENTRY_KEYS = ["path", "reason", "until"] as const;
+
+/**
+ * An ignore entry: a JSON Pointer, or a map naming one with why it is ignored and the last day it is
+ * (`until`: a UTC calendar date, inclusive; from the day after, the field is owned again).
+ */
+const ignoreEntry = z.union([
+  z.string().regex(POINTER),
+  z.strictObject({
+    path: z.string().regex(POINTER).meta({ description: "The JSON Pointer ignored." }),
+    reason: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: "Why it is ignored: shown when the entry expires." }),
+    until: z.iso.date().optional().meta({
+      description:
+        "The last day the entry applies (YYYY-MM-DD, UTC, inclusive); after it the field is drift again.",
+    }),
+  }),
+]);
+
+/** An ignore entry as the validated document holds it. */
+export type IgnoreEntry = z.infer<typeof ignoreEntry>;
+
 const ignoreList = (scope: string) =>
-  z.array(z.string().regex(POINTER)).meta({
-    description: `JSON Pointers never reported nor applied, for ${scope}; a pointer covers all below it.`,
+  z.array(ignoreEntry).meta({
+    description: `JSON Pointers never reported nor applied, for ${scope}; a pointer covers all below it. An entry may be a map of path, reason and until (YYYY-MM-DD, UTC): after that day it no longer applies.`,
   });
 
 /**
@@ -38,7 +68,7 @@ type Declared<F extends IntegrationField> = (typeof FIELDS)[F]["nullable"] exten
   : FieldValue<F>;
 
 /** One integration's declaration, every field of every protocol: the type the core works with. */
-export type DesiredIntegration = { [F in IntegrationField]?: Declared<F> } & { ignore?: string[] };
+export type DesiredIntegration = { [F in IntegrationField]?: Declared<F> } & { ignore?: IgnoreEntry[] };
 
 /**
  * The schema of one integration's declaration for `protocol`: only its fields, each from its codec in the
@@ -70,6 +100,10 @@ const documentBase = z.strictObject({
   region: z.string().regex(REGION).optional().meta({ description: "Guard: the AWS Region of the API." }),
   prune: z.boolean().optional().meta({
     description: "Delete live integrations this file does not list (never API-Gateway-managed ones).",
+  }),
+  mode: z.enum(API_MODES).optional().meta({
+    description:
+      "enforce (default) fixes drift; observe only reports and records it, and never writes to this API.",
   }),
   ignore: ignoreList("every integration of this API").optional(),
 });

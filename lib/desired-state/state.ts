@@ -1,6 +1,7 @@
 import type { Protocol } from "../model/service.ts";
 import type { DesiredStateError } from "./errors.ts";
-import type { DesiredDocument } from "./schema.ts";
+import { type DatedIgnore, datedIgnores } from "./ignore.ts";
+import type { ApiMode, DesiredDocument } from "./schema.ts";
 
 /** What a run needs to know of one API's file before it reads the file whole: guards, selection, prune. */
 export interface DesiredApiEntry {
@@ -10,8 +11,12 @@ export interface DesiredApiEntry {
   account?: string;
   region?: string;
   prune: boolean;
+  /** `observe`: the run reports and records this API's drift and never writes to it. */
+  mode: ApiMode;
   /** The declared integration ids, sorted. */
   integrationIds: readonly string[];
+  /** The ignore entries with an end date, to warn once they expire (ignore.ts). */
+  datedIgnores: readonly DatedIgnore[];
 }
 
 /** One API's file and its validated document. */
@@ -43,6 +48,8 @@ export interface DesiredText {
   file: string;
   /** JSON.stringify of the validated DesiredDocument. */
   json: string;
+  /** Where each dated ignore entry's `until` stands in the file, by pointer (for warnings). */
+  positions?: Record<string, { line: number; column: number }>;
 }
 
 /** A state from validated documents' JSON texts (the Lambda's embedded state, or the loader's output). */
@@ -52,10 +59,10 @@ export function stateFromTexts(
 ): DesiredState {
   const byApi = new Map<string, string>();
   const apis: DesiredApiEntry[] = [];
-  for (const { file, json } of texts) {
+  for (const { file, json, positions } of texts) {
     const doc = JSON.parse(json) as DesiredDocument;
     byApi.set(doc.apiId, json);
-    apis.push(entryOf(file, doc));
+    apis.push(entryOf(file, doc, positions));
   }
   apis.sort((a, b) => (a.apiId < b.apiId ? -1 : a.apiId > b.apiId ? 1 : 0));
   return {
@@ -94,7 +101,11 @@ export function documents(state: DesiredState): DesiredApi[] {
   return state.apis.map((a) => ({ file: a.file, doc: state.document(a.apiId) }));
 }
 
-function entryOf(file: string, doc: DesiredDocument): DesiredApiEntry {
+function entryOf(
+  file: string,
+  doc: DesiredDocument,
+  positions: DesiredText["positions"] = {},
+): DesiredApiEntry {
   return {
     file,
     apiId: doc.apiId,
@@ -102,6 +113,8 @@ function entryOf(file: string, doc: DesiredDocument): DesiredApiEntry {
     ...(doc.account !== undefined ? { account: doc.account } : {}),
     ...(doc.region !== undefined ? { region: doc.region } : {}),
     prune: doc.prune === true,
+    mode: doc.mode ?? "enforce",
     integrationIds: Object.keys(doc.integrations).sort(),
+    datedIgnores: datedIgnores(doc).map((entry) => ({ ...entry, ...positions[entry.pointer] })),
   };
 }

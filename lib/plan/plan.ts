@@ -1,3 +1,4 @@
+import { activeIgnores, utcDay } from "../desired-state/ignore.ts";
 import type { DesiredDocument, DesiredIntegration } from "../desired-state/schema.ts";
 import { type DiffOptions, diffIntegration } from "../diff/diff.ts";
 import { createRedactor, type Redactor, redactDiff, secretValues } from "../diff/redact.ts";
@@ -35,6 +36,8 @@ export interface PlanApiInput {
   /** A targeted run looks only at these integration ids. */
   only?: readonly string[];
   redact?: Redactor;
+  /** The run's clock (epoch ms): an ignore entry whose `until` is before its UTC day no longer applies. */
+  now: number;
 }
 
 /** The error of a drifted integration that an update cannot (wholly) fix in place. */
@@ -42,20 +45,44 @@ export function cannotFix(reasons: readonly { message: string }[]): { name: stri
   return { name: "CannotFixInPlace", message: reasons.map((r) => r.message).join("; ") };
 }
 
-/** The diff options of one declared integration: its API's protocol and both levels of ignore pointers. */
-export function diffOptionsFor(doc: DesiredDocument, integrationId: string): DiffOptions {
+/**
+ * The diff options of one declared integration: its API's protocol and both levels of ignore pointers
+ * that still apply at `now` (an entry past its `until` day is left out: the field is owned again).
+ */
+export function diffOptionsFor(doc: DesiredDocument, integrationId: string, now: number): DiffOptions {
+  const today = utcDay(now);
   return {
     protocol: doc.protocol,
-    ignore: [...(doc.ignore ?? []), ...(doc.integrations[integrationId]?.ignore ?? [])],
+    ignore: [
+      ...activeIgnores(doc.ignore, today),
+      ...activeIgnores(doc.integrations[integrationId]?.ignore, today),
+    ],
   };
 }
 
 /**
  * Plans one API: a result per integration looked at (sorted by id) with redacted diffs, the update that
  * fixes each drifted one, and the prune decisions. Pure. An API-Gateway-managed integration is never a
- * delete candidate, nor is one a route targets.
+ * delete candidate, nor is one a route targets. An API in `mode: observe` is planned the same way but
+ * nothing is written to it: its results carry no action (so apply sends nothing and the blast-radius guard
+ * counts nothing) and are marked `observed` where a write was held back.
  */
 export function planApi(input: PlanApiInput): PlannedIntegration[] {
+  const planned = planEnforced(input);
+  return input.desired.mode === "observe" ? planned.map(observe) : planned;
+}
+
+/**
+ * An observed API's plan entry: the drift as found, without the write. Without the reason an update
+ * could not fix it either: that is about a write that will not happen, and would fail the apply.
+ */
+function observe(p: PlannedIntegration): PlannedIntegration {
+  if (p.result.status !== "DRIFTED" && p.result.action !== "delete") return { result: p.result };
+  const { action: _action, error: _error, ...rest } = p.result;
+  return { result: { ...rest, observed: true } };
+}
+
+function planEnforced(input: PlanApiInput): PlannedIntegration[] {
   const { desired } = input;
   const apiId = desired.apiId;
   const redact = input.redact ?? createRedactor();
@@ -77,7 +104,7 @@ export function planApi(input: PlanApiInput): PlannedIntegration[] {
       out.push({ result: { apiId, integrationId, status: "MISSING", diffs: [] } });
       continue;
     }
-    const options = diffOptionsFor(desired, integrationId);
+    const options = diffOptionsFor(desired, integrationId, input.now);
     const diffs = diffIntegration(declaration, live, options);
     if (diffs.length === 0) {
       out.push({ result: { apiId, integrationId, status: "IN_SYNC", diffs: [] } });

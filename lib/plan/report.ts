@@ -26,6 +26,11 @@ export interface IntegrationResult {
   diffs: Diff[];
   /** The write planned (plan) or attempted (apply), if any. An addition to PRODUCT §3's shape. */
   action?: "update" | "delete";
+  /**
+   * The API is in `mode: observe` and a write was held back: drift reported, never fixed; an undeclared
+   * integration that prune would delete, kept. An addition to PRODUCT §3's shape.
+   */
+  observed?: true;
   error?: { name: string; message: string };
 }
 

@@ -57,7 +57,7 @@ const NOT_ABOUT_UPDATES = new Set<BehaviourName>([
 export function probeWarnings(
   probe: ProbeReadings,
   source: string,
-  report: Pick<Report, "integrations">,
+  report: Pick<Report, "integrations" | "startedAt">,
   state: DesiredState,
 ): ReportWarning[] {
   const settled = (Object.entries(probe.readings) as [BehaviourName, Reading][]).filter(
@@ -71,7 +71,8 @@ export function probeWarnings(
     const doc = state.document(result.apiId);
     const declaration = doc.integrations[result.integrationId];
     if (!declaration) continue;
-    const options = diffOptionsFor(doc, result.integrationId);
+    // Ignore entries resolved on the run's clock, as its plan resolved them.
+    const options = diffOptionsFor(doc, result.integrationId, Date.parse(report.startedAt));
     const live = liveFromDiffs(declaration, result.diffs, doc.protocol);
     // A rebuilt state the product itself could not fix under the best-sourced readings is not one to judge.
     if (!judgeUpdate(declaration, live, options, BASELINE).ok) continue;

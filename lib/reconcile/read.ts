@@ -57,7 +57,9 @@ export async function readAndPlan(
       }
       const routes = prune ? await services.gateway.listRoutes(api.apiId) : undefined;
       const desired = state.document(api.apiId);
-      out.planned.push(...planApi({ desired, live, routes, prune, only, redact: services.redact }));
+      out.planned.push(
+        ...planApi({ desired, live, routes, prune, only, redact: services.redact, now: services.now() }),
+      );
     } catch (error) {
       const described = describeError(error);
       // Abandoned because the run must end now (the Lambda's time nearly up): the next run reads it.

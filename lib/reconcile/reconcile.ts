@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Gateway } from "../apigateway/gateway.ts";
+import { expiredWarnings } from "../desired-state/ignore.ts";
 import type { DesiredApiEntry, DesiredState } from "../desired-state/state.ts";
 import type { Diff } from "../diff/diff.ts";
 import type { Redactor } from "../diff/redact.ts";
@@ -167,6 +168,8 @@ async function runOnce(request: RunRequest, desired: DesiredInput, services: Run
   const { now } = services;
   const startedAt = now();
   const runId = request.runId ?? randomUUID();
+  // Ignore entries past their `until` day on the run's clock: their fields are drift again (PRODUCT §2).
+  let expired: ReportWarning[] = [];
   const report = (
     status: Report["status"],
     results: IntegrationResult[],
@@ -186,13 +189,14 @@ async function runOnce(request: RunRequest, desired: DesiredInput, services: Run
       apiCalls: services.apiCalls(),
       // Guards and reads finish in any order: sort, so a report is the same run to run.
       errors: [...errors].sort(compareReportErrors),
-      warnings,
+      warnings: [...expired, ...warnings],
     };
   };
 
   if (desired.state.errors.length > 0) return report("FAILED", [], desired.state.errors);
   const selection = select(desired.state, request);
   if (selection.errors.length > 0) return report("FAILED", [], selection.errors);
+  expired = expiredWarnings(selection.apis, startedAt);
   const { where } = services;
   if (
     where.claimedAccount !== undefined &&

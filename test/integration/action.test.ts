@@ -133,13 +133,24 @@ describe("action.yml", () => {
     expect(matcher.problemMatcher[0]!.owner).toBe("apigw-drift-validate");
     const line =
       "desired-state/orders-http.yaml:17:22 /integrations/lmb7k2q/timeoutInMillis timeoutInMillis 99999999 is out of range: HTTP APIs take 50 to 30000 ms";
-    expect(new RegExp(matcher.problemMatcher[0]!.pattern[0]!.regexp).exec(line)?.slice(1)).toEqual([
+    const pattern = new RegExp(matcher.problemMatcher[0]!.pattern[0]!.regexp);
+    expect(pattern.exec(line)?.slice(1)).toEqual([
       "desired-state/orders-http.yaml",
       "17",
       "22",
       "/integrations/lmb7k2q/timeoutInMillis",
+      undefined,
       "timeoutInMillis 99999999 is out of range: HTTP APIs take 50 to 30000 ms",
     ]);
+    // An expired ignore entry: validate exits 0, and the annotation is a warning.
+    const warning =
+      "desired-state/orders-http.yaml:12:12 /ignore/1/until warning: ignore /timeoutInMillis on every integration of API a1b2c3d4e5 expired on 2027-01-31; it is drift again: remove the entry, or set a later until";
+    expect(pattern.exec(warning)?.slice(4, 7)).toEqual([
+      "/ignore/1/until",
+      "warning",
+      "ignore /timeoutInMillis on every integration of API a1b2c3d4e5 expired on 2027-01-31; it is drift again: remove the entry, or set a later until",
+    ]);
+    expect((matcher.problemMatcher[0]!.pattern[0] as unknown as Record<string, number>).severity).toBe(5);
   });
 });
 

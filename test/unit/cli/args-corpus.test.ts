@@ -469,6 +469,8 @@ Commands:
                       says so); exit 0 only when all is reconciled
   import [options]    write a desired-state file from a live API, for adoption;
                       a plan right after it is in sync
+  accept [options]    write the live values of drifted fields into the
+                      desired-state files, keeping their comments and formatting
   history [options]   drift events (or --runs) recorded by plan and apply,
                       newest first
   report [options]    write drift history as one self-contained HTML page: a
@@ -497,6 +499,8 @@ Exit codes:
   plan       0 read (drift or not), 1 error; with --detailed-exitcode 0 in sync, 2 drift, 1 error
   apply      0 all reconciled (or nothing to do), 1 anything left, failed or refused
   import     0 written, 1 nothing written
+  accept     0 written (or nothing to accept), 1 an error (a file it could not validate or write is
+             left as it was)
   history    0 read (even when nothing matches), 1 a bad option or unreadable history
   report     0 written, 1 a bad option, unreadable history or a file it cannot write
   probe      0 ran (or printed its plan), 1 could not run or left a scratch API behind,

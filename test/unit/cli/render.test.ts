@@ -100,6 +100,43 @@ describe(renderHuman.name, () => {
     }
   });
 
+  it("says an observed API's drift is observed, not changed, and what prune would have done", () => {
+    const observed: IntegrationResult[] = [
+      { ...drifted, action: undefined, observed: true, diffs: [drifted.diffs[0]!] },
+      { apiId: "a1b2c3d4e5", integrationId: "zzz9999", status: "UNMANAGED", diffs: [], observed: true },
+    ];
+    const expiry =
+      "desired-state/orders.yaml:9:12: ignore /timeoutInMillis on every integration of API a1b2c3d4e5 expired on 2027-01-31; it is drift again: remove the entry, or set a later until";
+    const text = renderHuman(report("plan", observed, { warnings: [{ message: expiry }] }), { color: false });
+    expect(text).toBe(
+      [
+        "apigw-drift plan · desired revision 0123456789ab-dirty · run run-1",
+        "~ change (live → desired), + add (in the file, not live), - remove (live has it, the file does not)",
+        "",
+        "API a1b2c3d4e5",
+        "  ~ lmb7k2q  drifted: observed, not changed (mode: observe)",
+        "      ~ /timeoutInMillis: 12345 → 10000",
+        "    zzz9999  not declared: prune would delete it; observed, not changed (mode: observe)",
+        "",
+        `Warning: ${expiry}`,
+        "",
+        "Plan: 0 to update, 0 to delete, 0 missing, 0 in sync, 1 unmanaged, 1 drifted but observed (mode: observe). API calls: GetApi 1, GetIntegrations 1, throttled 0, retries 0.",
+        "Status: DRIFTED",
+        "",
+      ].join("\n"),
+    );
+    const md = renderMarkdown(
+      report("apply", observed, { status: "PARTIAL", warnings: [{ message: expiry }] }),
+    );
+    expect(md).toContain(
+      "| `a1b2c3d4e5` | `lmb7k2q` | DRIFTED (observed, not changed (mode: observe)) | 1 |",
+    );
+    expect(md).toContain(
+      "| `a1b2c3d4e5` | `zzz9999` | UNMANAGED (prune would delete it; observed, not changed (mode: observe)) | 0 |",
+    );
+    expect(md).toContain(`> **Warning**: desired-state/orders.yaml:9:12: ignore /timeoutInMillis`);
+  });
+
   it("colours only when asked", () => {
     expect(renderHuman(report("plan", [drifted]), { color: true })).toContain("\u001b[");
     expect(renderHuman(report("plan", [drifted]), { color: false })).not.toContain("\u001b[");
@@ -175,6 +212,7 @@ function hostileReport(): Report {
       },
       { message: `</details> ${HOSTILE.newlineCommand}` },
     ],
+    warnings: [{ message: `${HOSTILE.newlineCommand} ${HOSTILE.markdown} ${HOSTILE.bidi}` }],
   });
 }
 
@@ -195,6 +233,8 @@ describe("rendering untrusted text", () => {
         "",
         "Error: \\x3a:warning::forged.yaml:2:3 /x\\ny \\x1b[2J",
         "Error: </details> x\\n::error::forged",
+        "",
+        "Warning: x\\n::error::forged a|b`c <b>&</b> @team #12 [x](y) a\\u202elmay.exe",
         "",
         "Apply: 0 updated, 0 deleted, 1 failed, 0 deferred, 0 missing, 0 in sync. API calls: GetApi 1, GetIntegrations 1, throttled 0, retries 0.",
         "Status: PARTIAL",
@@ -234,6 +274,8 @@ describe("rendering untrusted text", () => {
         "> **Error**: \\\\x3a:warning::forged.yaml:2:3 /x\\\\ny \\\\x1b\\[2J",
         "",
         "> **Error**: &lt;/details&gt; x\\\\n::error::forged",
+        "",
+        "> **Warning**: x\\\\n::error::forged a\\|b\\`c &lt;b&gt;&amp;&lt;/b&gt; @&#8203;team #&#8203;12 \\[x\\](y) a\\\\u202elmay.exe",
         "",
         "0 in sync · 0 drifted · 0 updated · 0 missing · 1 failed · 0 deleted",
         "",

@@ -40,6 +40,63 @@ describe("loadDesiredFiles", () => {
     expect(state.apis.map((a) => state.document(a.apiId).integrations)).toEqual([{ abc: {} }, {}]);
   });
 
+  it("keeps each API's mode, enforce unless the file says observe", () => {
+    const state = loadDesiredFiles([
+      file("a.yaml", "apiId: a1\nprotocol: HTTP\nmode: observe\nintegrations: {}\n"),
+      file("b.yaml", "apiId: b1\nprotocol: HTTP\nintegrations: {}\n"),
+    ]);
+    expect(state.errors).toEqual([]);
+    expect(state.apis.map((a) => [a.apiId, a.mode])).toEqual([
+      ["a1", "observe"],
+      ["b1", "enforce"],
+    ]);
+  });
+
+  it("keeps where each ignore entry's until stands, for the warning when it expires", () => {
+    const text = readFileSync(
+      fileURLToPath(new URL("../../fixtures/expiring/orders-http.yaml", import.meta.url)),
+      "utf8",
+    );
+    const state = loadDesiredFiles([file("orders.yaml", text)]);
+    expect(state.errors).toEqual([]);
+    expect(state.apis[0]!.datedIgnores).toEqual([
+      {
+        path: "/timeoutInMillis",
+        reason: "load test until the new backend ships (TICKET-123)",
+        until: "2020-01-31",
+        pointer: "/ignore/1/until",
+        line: 9,
+        column: 12,
+      },
+      {
+        path: "/connectionType",
+        reason: "still applies",
+        until: "2999-12-31",
+        pointer: "/ignore/2/until",
+        line: 12,
+        column: 12,
+      },
+      {
+        integrationId: "prx3m9a",
+        path: "/integrationUri",
+        until: "2020-06-30",
+        pointer: "/integrations/prx3m9a/ignore/0/until",
+        line: 18,
+        column: 41,
+      },
+    ]);
+    // The document keeps the entries as written: the run decides which still apply.
+    expect(state.document("a1b2c3d4e5").ignore).toEqual([
+      "/description",
+      {
+        path: "/timeoutInMillis",
+        reason: "load test until the new backend ships (TICKET-123)",
+        until: "2020-01-31",
+      },
+      { path: "/connectionType", reason: "still applies", until: "2999-12-31" },
+    ]);
+  });
+
   it("accepts null for a field, meaning it must be absent", () => {
     const state = loadDesiredFiles([
       file("a.yaml", "apiId: a1\nprotocol: HTTP\nintegrations:\n  abc: {description: null, tlsConfig: ~}\n"),

@@ -30,7 +30,7 @@ describe("describeIssue", () => {
 
   it("suggests the key a typo meant, at the key", () => {
     expect(messages({ prnue: true })).toEqual([
-      'prnue (key): unknown key "prnue"; did you mean prune? A file takes apiId, protocol, account, region, prune, ignore, integrations',
+      'prnue (key): unknown key "prnue"; did you mean prune? A file takes apiId, protocol, account, region, prune, mode, ignore, integrations',
     ]);
   });
 

@@ -440,6 +440,7 @@ describe("prune properties", () => {
           live,
           routes,
           prune: true,
+          now: Date.UTC(2027, 1, 1),
         });
         const targeted = new Set(routes.map((r) => r.target.slice("integrations/".length)));
         for (const { result } of planned) {

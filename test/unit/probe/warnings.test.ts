@@ -65,13 +65,21 @@ const LIVE: Record<string, LiveIntegration[]> = {
   ],
 };
 
+/** When the tests' runs start. */
+const STARTED_AT = "2027-02-01T09:00:00.000Z";
+
 function planned(docs: DesiredDocument[] = [WS, HTTP]) {
   const state = stateFromDocuments(docs.map((doc) => ({ file: `${doc.apiId}.yaml`, doc })));
-  const plans = docs.flatMap((doc) => planApi({ desired: doc, live: LIVE[doc.apiId]!, prune: false }));
+  const plans = docs.flatMap((doc) =>
+    planApi({ desired: doc, live: LIVE[doc.apiId]!, prune: false, now: Date.parse(STARTED_AT) }),
+  );
   return {
     state,
     plans,
-    report: { integrations: plans.map((p) => p.result) } as Pick<Report, "integrations">,
+    report: { integrations: plans.map((p) => p.result), startedAt: STARTED_AT } as Pick<
+      Report,
+      "integrations" | "startedAt"
+    >,
   };
 }
 
@@ -88,7 +96,7 @@ describe(liveFromDiffs.name, () => {
     for (const p of plans.filter((x) => x.update)) {
       const doc = p.result.apiId === WS.apiId ? WS : HTTP;
       const declaration = doc.integrations[p.result.integrationId]!;
-      const options = diffOptionsFor(doc, p.result.integrationId);
+      const options = diffOptionsFor(doc, p.result.integrationId, Date.parse(STARTED_AT));
       const rebuilt = buildUpdate(
         declaration,
         liveFromDiffs(declaration, p.result.diffs, doc.protocol),
@@ -137,6 +145,7 @@ describe(probeWarnings.name, () => {
     const { state, report } = planned([WS]);
     const readings = probe({ "requestTemplates.patch": "merge" });
     const as = (status: "UPDATED" | "FAILED") => ({
+      startedAt: STARTED_AT,
       integrations: report.integrations.map((r) => (r.integrationId === "mck0001" ? { ...r, status } : r)),
     });
     expect(probeWarnings(readings, "p.json", as("UPDATED"), state)).toEqual([]);

@@ -8,6 +8,8 @@ const entry = (apiId: string): DesiredApiEntry => ({
   apiId,
   protocol: "HTTP",
   prune: false,
+  mode: "enforce",
+  datedIgnores: [],
   integrationIds: [],
 });
 const api = (apiId: string): LiveApi => ({ apiId, name: apiId, protocolType: "HTTP" });

@@ -114,6 +114,50 @@ describe(reconcile.name, () => {
     expect((await run({ mode: "plan" })).status).toBe("IN_SYNC");
   });
 
+  it("never writes to an API in mode: observe, and an apply leaves its drift DRIFTED (PARTIAL)", async () => {
+    gateway.addIntegration(HTTP_API, "ddd4444", {
+      integrationType: "HTTP_PROXY",
+      integrationUri: "https://d.example.com",
+      integrationMethod: "GET",
+    });
+    const report = await run({
+      mode: "apply",
+      desired: state(httpDoc({ mode: "observe", prune: true }), wsDoc()),
+      limits: { maxUpdates: 0, maxDeletes: 0 },
+    });
+    // Nothing of the observed API counts against the blast radius: the apply is not BLOCKED.
+    expect(report.status).toBe("PARTIAL");
+    expect(report.integrations.map((r) => [r.integrationId, r.status, r.action, r.observed])).toEqual([
+      ["aaa1111", "DRIFTED", undefined, true],
+      ["bbb2222", "DRIFTED", undefined, true],
+      ["ddd4444", "UNMANAGED", undefined, true],
+      ["ccc3333", "IN_SYNC", undefined, undefined],
+    ]);
+    expect(gateway.trace.filter((t) => !t.startsWith("Get"))).toEqual([]);
+    expect(gateway.integration(HTTP_API, "aaa1111")?.timeoutInMillis).toBe(5000);
+  });
+
+  it("warns in the report of each ignore entry past its until day, and shows its path as drift", async () => {
+    const desired = state(
+      httpDoc({
+        ignore: [
+          { path: "/timeoutInMillis", reason: "load test (TICKET-123)", until: "2026-11-24" },
+          { path: "/requestParameters", until: "2026-11-25" },
+        ],
+      }),
+    );
+    const report = await run({ mode: "plan", desired, apiIds: [HTTP_API] });
+    expect(report.warnings).toEqual([
+      {
+        message: `desired-state/${HTTP_API}.yaml: ignore /timeoutInMillis on every integration of API ${HTTP_API} expired on 2026-11-24 (reason: load test (TICKET-123)); it is drift again: remove the entry, or set a later until`,
+      },
+    ]);
+    expect(report.integrations.map((r) => [r.integrationId, r.diffs.map((d) => d.path)])).toEqual([
+      ["aaa1111", ["/timeoutInMillis"]],
+      ["bbb2222", []],
+    ]);
+  });
+
   it("stops the whole run before any write when one API fails a guard", async () => {
     const report = await run({
       mode: "apply",
