@@ -9,6 +9,7 @@ import { type Progress, reconcile, type Where } from "../reconcile/reconcile.ts"
 import { gitRevision } from "../reconcile/revision.ts";
 import { createRuntime, type Runtime, type RuntimeConfig } from "../runtime/runtime.ts";
 import { jsonText, terminal } from "../text/escape.ts";
+import { fleetTargets, runFleetCommand } from "./fleet.ts";
 import type { HistoryDeps } from "./history.ts";
 import type { CliIo } from "./io.ts";
 import { renderHuman, renderMarkdown } from "./render.ts";
@@ -93,6 +94,13 @@ export async function runReconcile(
   }
   try {
     const where = await whereFromCredentials(runtime, options.account ?? io.env.APIGW_DRIFT_ACCOUNT);
+    // Files in several accounts or Regions (or fleet.yaml sending the run elsewhere): a fleet (PRODUCT §9).
+    const targets = fleetTargets(state, where, request);
+    if (targets) {
+      const fleet = await runFleetCommand({ mode, request, desired, targets, runtime, where, options, io });
+      if (io.interrupt?.aborted) return 130;
+      return exitCode(fleet, mode, options.detailedExitcode === true);
+    }
     const report = await reconcile(
       request,
       desired,
@@ -148,7 +156,7 @@ export function print(report: Report, options: { json?: boolean; markdown?: bool
 }
 
 /** plan: 0 unless the run failed; with --detailed-exitcode 0 in sync, 2 drift, 1 error. apply: 0 only when done. */
-export function exitCode(report: Report, mode: Mode, detailed: boolean): number {
+export function exitCode(report: Pick<Report, "status">, mode: Mode, detailed: boolean): number {
   if (mode === "apply") return report.status === "RECONCILED" || report.status === "IN_SYNC" ? 0 : 1;
   if (report.status === "IN_SYNC") return 0;
   if (report.status === "DRIFTED") return detailed ? 2 : 0;

@@ -113,6 +113,9 @@ export interface Intent {
   action: "update" | "delete";
   /** The drift the write fixes, redacted as in the report: what the live integration is checked against. */
   diffs: Diff[];
+  /** Where the write goes (PRODUCT §9): a fleet's run settles only its own target's intents. */
+  account?: string;
+  region?: string;
 }
 
 /** Where a run's report is remembered (the DynamoDB history table, or the embedded store). */
