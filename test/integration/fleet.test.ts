@@ -1,0 +1,260 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { type Emulator, startEmulator } from "../../emulator/server.ts";
+import { type StsEmulator, startStsEmulator } from "../../emulator/sts.ts";
+import { main } from "../../lib/cli/main.ts";
+import type { FleetReport } from "../../lib/fleet/run.ts";
+import type { Report } from "../../lib/plan/report.ts";
+import { captureIo } from "../helpers/world.ts";
+
+/** The run's own account (the credentials "test" are its user) and Region. */
+const HOME = { account: "123456789012", region: "eu-west-1" };
+const SPOKE = "222222222222";
+const DENIED = "333333333333";
+const ROLE = (account: string) => `arn:aws:iam::${account}:role/apigw-drift-spoke`;
+/** Four targets with drift: two Regions of the run's own account, two of another account. */
+const TARGETS = [
+  { ...HOME, apiId: "home0api01", file: "home.yaml", named: false },
+  { account: HOME.account, region: "us-east-1", apiId: "east0api01", file: "home-east.yaml", named: true },
+  { account: SPOKE, region: "eu-west-1", apiId: "spk0west01", file: "spoke-west.yaml", named: true },
+  { account: SPOKE, region: "ap-south-1", apiId: "spk0asia01", file: "spoke-asia.yaml", named: true },
+];
+const EXTERNAL_ID = "fleet-test-external-id";
+
+let emulator: Emulator;
+let sts: StsEmulator;
+let cwd: string;
+let dir: string;
+
+beforeEach(async () => {
+  sts = await startStsEmulator({
+    defaultAccount: HOME.account,
+    externalIds: { [ROLE(SPOKE)]: EXTERNAL_ID },
+  });
+  sts.denied.add(ROLE(DENIED));
+  // Whose a key is, as STS handed it out: the account of the role it assumed.
+  emulator = await startEmulator({ seed: 7, accounts: (key) => sts.identityOf(key).account });
+  vi.stubEnv("AWS_ENDPOINT_URL_APIGATEWAYV2", emulator.url);
+  vi.stubEnv("AWS_ENDPOINT_URL_STS", sts.url);
+  vi.stubEnv("AWS_REGION", HOME.region);
+  vi.stubEnv("AWS_ACCESS_KEY_ID", "test");
+  vi.stubEnv("AWS_SECRET_ACCESS_KEY", "test");
+  cwd = await mkdtemp(join(tmpdir(), "apigw-drift-fleet-"));
+  dir = join(cwd, "desired-state");
+  await rm(dir, { recursive: true, force: true });
+  const { mkdir } = await import("node:fs/promises");
+  await mkdir(dir);
+  for (const t of TARGETS) {
+    const target = emulator.at(t);
+    target.addApi({ apiId: t.apiId, name: t.file, protocolType: "HTTP" });
+    for (const id of ["int0001", "int0002"]) {
+      target.addIntegration(t.apiId, {
+        integrationId: id,
+        integrationType: "HTTP_PROXY",
+        integrationMethod: "ANY",
+        integrationUri: `https://${t.apiId}.example.com/${id}`,
+        payloadFormatVersion: "1.0",
+        // int0001 drifted: the file says 10000.
+        timeoutInMillis: id === "int0001" ? 29000 : 10000,
+      });
+    }
+    await writeFile(
+      join(dir, t.file),
+      [
+        `apiId: ${t.apiId}`,
+        "protocol: HTTP",
+        ...(t.named ? [`account: "${t.account}"`, `region: ${t.region}`] : []),
+        "integrations:",
+        "  int0001:",
+        "    timeoutInMillis: 10000",
+        "  int0002:",
+        "    timeoutInMillis: 10000",
+        "",
+      ].join("\n"),
+    );
+  }
+  await writeFile(
+    join(dir, "fleet.yaml"),
+    `roleArn: arn:aws:iam::{account}:role/apigw-drift-spoke\nexternalId: ${EXTERNAL_ID}\nconcurrency: 4\n`,
+  );
+});
+
+afterEach(async () => {
+  await emulator.close();
+  await sts.close();
+  vi.unstubAllEnvs();
+  await rm(cwd, { recursive: true, force: true });
+});
+
+const run = async (args: string[]) => {
+  const io = captureIo({}, cwd);
+  const code = await main([...args, "--desired", dir], io);
+  return { code, io };
+};
+
+describe("a fleet through the CLI, against one emulator serving several accounts and Regions", () => {
+  it("plans every target, applies each in its own account and Region, and is in sync after", async () => {
+    const plan = await run(["plan", "--json", "--detailed-exitcode"]);
+    expect(plan.code).toBe(2);
+    const planned = JSON.parse(plan.io.out) as FleetReport;
+    expect(Object.keys(planned)).toEqual(["runId", "status", "reports", "stsCalls"]);
+    expect(planned.status).toBe("DRIFTED");
+    expect(planned.reports.map((r) => [r.account, r.region, r.status])).toEqual([
+      [HOME.account, "eu-west-1", "DRIFTED"],
+      [HOME.account, "us-east-1", "DRIFTED"],
+      [SPOKE, "ap-south-1", "DRIFTED"],
+      [SPOKE, "eu-west-1", "DRIFTED"],
+    ]);
+    // Each target in another account assumes its own session (no two targets share credentials); one
+    // GetCallerIdentity for the run's own credentials and one for each assumed session.
+    expect(planned.stsCalls).toEqual({ AssumeRole: 2, GetCallerIdentity: 3 });
+    for (const r of planned.reports) {
+      expect(r.integrations.map((i) => [i.integrationId, i.status])).toEqual([
+        ["int0001", "DRIFTED"],
+        ["int0002", "IN_SYNC"],
+      ]);
+    }
+
+    emulator.calls.reset();
+    sts.calls.length = 0;
+    const apply = await run(["apply", "--json"]);
+    expect(apply.code).toBe(0);
+    const applied = JSON.parse(apply.io.out) as FleetReport;
+    expect(applied.status).toBe("RECONCILED");
+    expect(applied.reports.map((r) => r.status)).toEqual([
+      "RECONCILED",
+      "RECONCILED",
+      "RECONCILED",
+      "RECONCILED",
+    ]);
+    expect(new Set(applied.reports.map((r) => r.runId)).size).toBe(4);
+
+    // Every write landed in the account and Region its file names, and nowhere else.
+    const writes = emulator.calls.filter({ operation: "UpdateIntegration" });
+    expect(writes.map((c) => `${c.account}/${c.region} ${c.apiId}/${c.integrationId}`).sort()).toEqual(
+      TARGETS.map((t) => `${t.account}/${t.region} ${t.apiId}/int0001`).sort(),
+    );
+    for (const t of TARGETS) {
+      expect(emulator.at(t).getIntegration(t.apiId, "int0001")?.timeoutInMillis).toBe(10000);
+    }
+    // No call of one target carries another target's credentials or Region: each target's calls are
+    // signed for its own Region, with keys that are its account's, and no key serves two targets.
+    const keysOf = new Map<string, Set<string>>();
+    for (const call of emulator.calls.all()) {
+      const target = `${call.account}/${call.region}`;
+      expect(call.signedRegion, `${call.operation} to ${target}`).toBe(call.region);
+      expect(sts.identityOf(call.accessKeyId).account, `${call.operation} to ${target}`).toBe(call.account);
+      keysOf.set(target, new Set([...(keysOf.get(target) ?? []), call.accessKeyId!]));
+    }
+    expect([...keysOf.keys()].sort()).toEqual(TARGETS.map((t) => `${t.account}/${t.region}`).sort());
+    const spokeKeys = [...keysOf.entries()].filter(([t]) => t.startsWith(SPOKE)).map(([, k]) => [...k]);
+    expect(spokeKeys.flat().every((k) => k.startsWith("ASIA"))).toBe(true);
+    expect(new Set(spokeKeys.flat()).size).toBe(spokeKeys.flat().length);
+    expect(keysOf.get(`${HOME.account}/eu-west-1`)).toEqual(new Set(["test"]));
+    // The spoke role was assumed with the caller's own key, the fleet's ExternalId and a named session.
+    const assumed = sts.calls.filter((c) => c.action === "AssumeRole");
+    expect(assumed.map((c) => [c.accessKeyId, c.params.RoleArn, c.params.ExternalId])).toEqual([
+      ["test", ROLE(SPOKE), EXTERNAL_ID],
+      ["test", ROLE(SPOKE), EXTERNAL_ID],
+    ]);
+    expect(assumed[0]!.params.RoleSessionName).toMatch(/^apigw-drift-[0-9a-f]{8}$/);
+
+    const after = await run(["plan", "--json", "--detailed-exitcode"]);
+    expect(after.code).toBe(0);
+    expect((JSON.parse(after.io.out) as FleetReport).status).toBe("IN_SYNC");
+  });
+
+  it("records each target's events with its account and Region, and history filters by them", async () => {
+    expect((await run(["apply", "--json"])).code).toBe(0);
+    const history = async (args: string[]) => {
+      const io = captureIo({}, cwd);
+      const code = await main(["history", "--json", ...args], io);
+      return { code, out: io.out, err: io.err };
+    };
+    const all = JSON.parse((await history([])).out) as { account: string; region: string; apiId: string }[];
+    expect(all.map((e) => `${e.account}/${e.region} ${e.apiId}`).sort()).toEqual(
+      TARGETS.map((t) => `${t.account}/${t.region} ${t.apiId}`).sort(),
+    );
+    const spoke = JSON.parse((await history(["--account", SPOKE])).out) as { apiId: string }[];
+    expect(spoke.map((e) => e.apiId).sort()).toEqual(["spk0asia01", "spk0west01"]);
+    const west = JSON.parse((await history(["--account", SPOKE, "--region", "eu-west-1"])).out) as {
+      apiId: string;
+    }[];
+    expect(west.map((e) => e.apiId)).toEqual(["spk0west01"]);
+    const runs = JSON.parse((await history(["--runs", "--region", "us-east-1"])).out) as Report[];
+    expect(runs.map((r) => [r.account, r.region, r.status])).toEqual([
+      [HOME.account, "us-east-1", "RECONCILED"],
+    ]);
+    expect(await history(["--account", "2222"])).toEqual({
+      code: 1,
+      out: "",
+      err: 'error: --account takes a 12-digit AWS account id, not "2222"\n',
+    });
+    expect((await history(["--region", "mars"])).err).toBe(
+      'error: --region takes an AWS Region name such as eu-west-1, not "mars"\n',
+    );
+  });
+
+  it("fails a target whose role cannot be assumed, names the role and what to check, and runs the others", async () => {
+    await writeFile(
+      join(dir, "denied.yaml"),
+      `apiId: den0api001\nprotocol: HTTP\naccount: "${DENIED}"\nregion: eu-west-1\nintegrations: {}\n`,
+    );
+    const { code, io } = await run(["apply", "--json"]);
+    expect(code).toBe(1);
+    const fleet = JSON.parse(io.out) as FleetReport;
+    expect(fleet.status).toBe("FAILED");
+    expect(fleet.reports.map((r) => [r.account, r.region, r.status])).toEqual([
+      [HOME.account, "eu-west-1", "RECONCILED"],
+      [HOME.account, "us-east-1", "RECONCILED"],
+      [SPOKE, "ap-south-1", "RECONCILED"],
+      [SPOKE, "eu-west-1", "RECONCILED"],
+      [DENIED, "eu-west-1", "FAILED"],
+    ]);
+    expect(fleet.reports[4]!.errors).toEqual([
+      {
+        message: `cannot assume role ${ROLE(DENIED)} for account ${DENIED}: User: arn:aws:iam::${HOME.account}:user/test is not authorized to perform: sts:AssumeRole on resource: ${ROLE(DENIED)}. Check that the role exists in account ${DENIED} (templates/spoke-role.yaml, deployed by the spoke StackSet), that its trust policy names this run's principal (the HubRoleArn parameter) and requires the externalId fleet.yaml gives, and that roleArn in fleet.yaml is right`,
+      },
+    ]);
+    expect(emulator.calls.filter({ account: DENIED })).toEqual([]);
+  });
+
+  it("prints one section per target, headed by its account and Region, and the worst status", async () => {
+    const { code, io } = await run(["plan"]);
+    expect(code).toBe(0);
+    const headings = io.out.split("\n").filter((l) => l.startsWith("=== target"));
+    expect(headings).toEqual([
+      `=== target ${HOME.account}/eu-west-1 ===`,
+      `=== target ${HOME.account}/us-east-1 ===`,
+      `=== target ${SPOKE}/ap-south-1 ===`,
+      `=== target ${SPOKE}/eu-west-1 ===`,
+    ]);
+    expect(io.out).toContain("~ /timeoutInMillis: 29000 → 10000");
+    expect(io.out.trimEnd().split("\n").slice(-2)).toEqual([
+      "Fleet: 4 targets (4 DRIFTED). STS calls: AssumeRole 2, GetCallerIdentity 3.",
+      "Status: DRIFTED",
+    ]);
+    const markdown = await run(["plan", "--markdown"]);
+    expect(markdown.io.out).toContain("## apigw-drift fleet: DRIFTED");
+    expect(markdown.io.out).toContain(`#### Target \`${SPOKE}/eu-west-1\``);
+  });
+
+  it("keeps a folder of one target to the plain report, as before fleets", async () => {
+    await rm(dir, { recursive: true, force: true });
+    const { mkdir } = await import("node:fs/promises");
+    await mkdir(dir);
+    await writeFile(
+      join(dir, "home.yaml"),
+      "apiId: home0api01\nprotocol: HTTP\nintegrations:\n  int0001:\n    timeoutInMillis: 10000\n",
+    );
+    const { code, io } = await run(["plan", "--json"]);
+    expect(code).toBe(0);
+    const report = JSON.parse(io.out) as Report;
+    expect(report.status).toBe("DRIFTED");
+    expect(report).not.toHaveProperty("account");
+    expect(report).not.toHaveProperty("reports");
+    expect(sts.calls.map((c) => c.action)).toEqual(["GetCallerIdentity"]);
+  });
+});
