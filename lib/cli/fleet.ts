@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
+import { DEFAULT_FLEET_CONCURRENCY } from "../desired-state/fleet.ts";
 import type { DesiredState } from "../desired-state/state.ts";
-import { assumeTargetRole, StsCalls, TargetAccessError } from "../fleet/credentials.ts";
+import { StsCalls } from "../fleet/credentials.ts";
+import { openTarget, recordUnopened } from "../fleet/open.ts";
 import { type FleetReport, runFleet } from "../fleet/run.ts";
 import { type FleetTarget, groupTargets, selectedApis, targetName } from "../fleet/targets.ts";
 import type { Mode } from "../plan/report.ts";
@@ -51,38 +53,13 @@ export async function runFleetCommand(o: {
   const { runtime, where, io, desired } = o;
   const fleet = desired.state.fleet;
   const sts = new StsCalls();
-  const forTarget = runtime.forTarget;
-  if (!forTarget) throw new Error("this runtime cannot reach other targets");
   const runId = randomUUID();
+  const context = { runtime, home: where, runId, sts, ...(fleet ? { fleet } : {}) };
   const report = await runFleet(o.request, desired, o.targets, {
     runId,
-    concurrency: fleet?.concurrency ?? 8,
-    open: async (target) => {
-      if (target.own) {
-        const rt = forTarget({ region: target.region });
-        return { services: rt.services({ where: { ...where, region: target.region } }), close: rt.close };
-      }
-      if (!fleet) {
-        throw new TargetAccessError(
-          `no role to reach account ${target.account}: write desired-state/fleet.yaml with roleArn: arn:aws:iam::{account}:role/apigw-drift-spoke (the spoke role of templates/spoke-role.yaml), or run these APIs with that account's credentials`,
-        );
-      }
-      const access = await assumeTargetRole({ role: fleet, account: target.account, runId, calls: sts });
-      const rt = forTarget({ region: target.region, credentials: access.credentials });
-      const at: Where = { account: access.identity.account, region: target.region };
-      return { services: rt.services({ where: at }), close: rt.close };
-    },
-    recordFailure: async (failed) => {
-      if (!failed.account || !failed.region) return;
-      const rt = forTarget({ region: failed.region });
-      try {
-        await rt
-          .services({ where: { account: failed.account, region: failed.region } })
-          .history?.record(failed);
-      } finally {
-        await rt.close();
-      }
-    },
+    concurrency: fleet?.concurrency ?? DEFAULT_FLEET_CONCURRENCY,
+    open: (target) => openTarget(target, context),
+    recordFailure: (failed) => recordUnopened(runtime, failed),
     onTarget: (r) => {
       if (!o.options.json && !o.options.markdown) {
         io.stderr(`target ${terminal(targetName(r))}: ${r.status}\n`);

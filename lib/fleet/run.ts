@@ -33,6 +33,8 @@ export interface FleetOptions {
   open(target: FleetTarget & { account: string; region: string }, runId: string): Promise<OpenedTarget>;
   /** Records the report of a target that could not be opened, as a run does its own. */
   recordFailure?(report: Report): Promise<void>;
+  /** Each target's own run id (a fresh UUID by default); the Lambda's one target keeps its invocation's. */
+  targetRunId?: (target: FleetTarget) => string;
   /** Told as each target finishes (the CLI prints a line on stderr). */
   onTarget?(report: Report): void;
   now?: () => number;
@@ -76,7 +78,7 @@ async function runTarget(
   options: FleetOptions,
   now: () => number,
 ): Promise<Report> {
-  const runId = randomUUID();
+  const runId = options.targetRunId?.(target) ?? randomUUID();
   const started = now();
   const place = {
     ...(target.account ? { account: target.account } : {}),

@@ -1,92 +1,24 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { type Emulator, startEmulator } from "../../emulator/server.ts";
-import { type StsEmulator, startStsEmulator } from "../../emulator/sts.ts";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Emulator } from "../../emulator/server.ts";
+import type { StsEmulator } from "../../emulator/sts.ts";
 import { main } from "../../lib/cli/main.ts";
 import type { FleetReport } from "../../lib/fleet/run.ts";
 import type { Report } from "../../lib/plan/report.ts";
+import { DENIED, EXTERNAL_ID, HOME, ROLE, SPOKE, startFleetWorld, TARGETS } from "../helpers/fleet-world.ts";
 import { captureIo } from "../helpers/world.ts";
-
-/** The run's own account (the credentials "test" are its user) and Region. */
-const HOME = { account: "123456789012", region: "eu-west-1" };
-const SPOKE = "222222222222";
-const DENIED = "333333333333";
-const ROLE = (account: string) => `arn:aws:iam::${account}:role/apigw-drift-spoke`;
-/** Four targets with drift: two Regions of the run's own account, two of another account. */
-const TARGETS = [
-  { ...HOME, apiId: "home0api01", file: "home.yaml", named: false },
-  { account: HOME.account, region: "us-east-1", apiId: "east0api01", file: "home-east.yaml", named: true },
-  { account: SPOKE, region: "eu-west-1", apiId: "spk0west01", file: "spoke-west.yaml", named: true },
-  { account: SPOKE, region: "ap-south-1", apiId: "spk0asia01", file: "spoke-asia.yaml", named: true },
-];
-const EXTERNAL_ID = "fleet-test-external-id";
 
 let emulator: Emulator;
 let sts: StsEmulator;
 let cwd: string;
 let dir: string;
+let close: () => Promise<void>;
 
 beforeEach(async () => {
-  sts = await startStsEmulator({
-    defaultAccount: HOME.account,
-    externalIds: { [ROLE(SPOKE)]: EXTERNAL_ID },
-  });
-  sts.denied.add(ROLE(DENIED));
-  // Whose a key is, as STS handed it out: the account of the role it assumed.
-  emulator = await startEmulator({ seed: 7, accounts: (key) => sts.identityOf(key).account });
-  vi.stubEnv("AWS_ENDPOINT_URL_APIGATEWAYV2", emulator.url);
-  vi.stubEnv("AWS_ENDPOINT_URL_STS", sts.url);
-  vi.stubEnv("AWS_REGION", HOME.region);
-  vi.stubEnv("AWS_ACCESS_KEY_ID", "test");
-  vi.stubEnv("AWS_SECRET_ACCESS_KEY", "test");
-  cwd = await mkdtemp(join(tmpdir(), "apigw-drift-fleet-"));
-  dir = join(cwd, "desired-state");
-  await rm(dir, { recursive: true, force: true });
-  const { mkdir } = await import("node:fs/promises");
-  await mkdir(dir);
-  for (const t of TARGETS) {
-    const target = emulator.at(t);
-    target.addApi({ apiId: t.apiId, name: t.file, protocolType: "HTTP" });
-    for (const id of ["int0001", "int0002"]) {
-      target.addIntegration(t.apiId, {
-        integrationId: id,
-        integrationType: "HTTP_PROXY",
-        integrationMethod: "ANY",
-        integrationUri: `https://${t.apiId}.example.com/${id}`,
-        payloadFormatVersion: "1.0",
-        // int0001 drifted: the file says 10000.
-        timeoutInMillis: id === "int0001" ? 29000 : 10000,
-      });
-    }
-    await writeFile(
-      join(dir, t.file),
-      [
-        `apiId: ${t.apiId}`,
-        "protocol: HTTP",
-        ...(t.named ? [`account: "${t.account}"`, `region: ${t.region}`] : []),
-        "integrations:",
-        "  int0001:",
-        "    timeoutInMillis: 10000",
-        "  int0002:",
-        "    timeoutInMillis: 10000",
-        "",
-      ].join("\n"),
-    );
-  }
-  await writeFile(
-    join(dir, "fleet.yaml"),
-    `roleArn: arn:aws:iam::{account}:role/apigw-drift-spoke\nexternalId: ${EXTERNAL_ID}\nconcurrency: 4\n`,
-  );
+  ({ emulator, sts, cwd, dir, close } = await startFleetWorld());
 });
-
-afterEach(async () => {
-  await emulator.close();
-  await sts.close();
-  vi.unstubAllEnvs();
-  await rm(cwd, { recursive: true, force: true });
-});
+afterEach(async () => close());
 
 const run = async (args: string[]) => {
   const io = captureIo({}, cwd);
@@ -243,7 +175,6 @@ describe("a fleet through the CLI, against one emulator serving several accounts
 
   it("keeps a folder of one target to the plain report, as before fleets", async () => {
     await rm(dir, { recursive: true, force: true });
-    const { mkdir } = await import("node:fs/promises");
     await mkdir(dir);
     await writeFile(
       join(dir, "home.yaml"),
