@@ -22,8 +22,11 @@ export const FLEET_FILE = /^fleet\.ya?ml$/i;
 export const DEFAULT_FLEET_CONCURRENCY = 8;
 export const MAX_FLEET_CONCURRENCY = 64;
 export const ACCOUNT_PLACEHOLDER = "{account}";
-/** An IAM role ARN whose account is `{account}` (or a fixed 12 digits, for a fleet of one other account). */
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}|\{account\}):role\/([\w+=,.@-]+\/)*[\w+=,.@{}-]+$/;
+/**
+ * An IAM role ARN whose account is `{account}`: one role name in every account of the fleet (a fixed
+ * account would send every target's calls to that one account).
+ */
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\{account\}:role\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
 /** STS AssumeRole's ExternalId: 2 to 1224 characters of `[\w+=,.@:/-]` (STS API reference). */
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 const KEYS = ["roleArn", "externalId", "concurrency"] as const;
@@ -139,7 +142,7 @@ function fieldMessage(name: string, given: unknown): string {
       if (given === undefined) {
         return "missing required key roleArn: write roleArn: arn:aws:iam::{account}:role/apigw-drift-spoke (the role templates/spoke-role.yaml creates in each account)";
       }
-      return `roleArn ${shown} is not an IAM role ARN; write arn:aws:iam::{account}:role/<name>, {account} standing for each target's account id`;
+      return `roleArn ${shown} is not an IAM role ARN with {account} for the account; write arn:aws:iam::{account}:role/<name>, {account} standing for each target's account id`;
     case "externalId":
       return `externalId ${shown} is not valid: STS takes 2 to 1224 letters, digits and +=,.@:/-_ characters`;
     case "concurrency":
