@@ -160,7 +160,7 @@ function json(value: unknown): string {
 
 function eventTable(events: readonly DriftEvent[], location: string): string {
   if (events.length === 0) return `no drift events recorded in ${terminal(location)} match\n`;
-  const placed = events.some((e) => e.account || e.region);
+  const placed = spansTargets(events);
   const rows = events.map((e) => [
     when(e.at),
     e.mode,
@@ -186,7 +186,7 @@ function eventTable(events: readonly DriftEvent[], location: string): string {
 
 function runTable(runs: readonly RunRecord[], location: string): string {
   if (runs.length === 0) return `no runs recorded in ${terminal(location)} match\n`;
-  const placed = runs.some((r) => r.account || r.region);
+  const placed = spansTargets(runs);
   const rows = runs.map((r) => [
     when(r.startedAt),
     r.mode,
@@ -211,6 +211,14 @@ function runTable(runs: readonly RunRecord[], location: string): string {
     "INTEGRATIONS",
   ];
   return `${table(header, rows)}\n${count(runs.length, "run")}, newest first, from ${terminal(location)}\n`;
+}
+
+/**
+ * Whether the rows come from more than one target (account, Region): only then is the TARGET column
+ * shown, so the history of a single target reads as it always did.
+ */
+function spansTargets(rows: readonly { account?: string; region?: string }[]): boolean {
+  return new Set(rows.filter((r) => r.account || r.region).map(targetName)).size > 1;
 }
 
 /**

@@ -209,6 +209,16 @@ async function runOnce(request: RunRequest, desired: DesiredInput, services: Run
     const message = `the run was told it acts in account ${where.claimedAccount} (--account / APIGW_DRIFT_ACCOUNT), but its credentials act in account ${where.account}; correct --account, or use that account's credentials. Nothing was read or changed`;
     return report("FAILED", [], [{ message }]);
   }
+  // The account and Region a file names are checked before any call: an API is looked up only where it
+  // lives (in another Region it would not be found at all, and the guard would never speak).
+  const placeErrors: ReportError[] = selection.apis.flatMap((api) =>
+    checkApiGuards(api, { protocolType: api.protocol, ...where }).map((message) => ({
+      file: api.file,
+      apiId: api.apiId,
+      message,
+    })),
+  );
+  if (placeErrors.length > 0) return report("FAILED", [], placeErrors);
   // Out of time (or interrupted) before the first call: everything waits for the next run.
   if (stopped(request, services)) return report("PARTIAL", deferAll(selection.apis, request), []);
 

@@ -119,6 +119,18 @@ describe("a fleet through the CLI, against one emulator serving several accounts
     expect(runs.map((r) => [r.account, r.region, r.status])).toEqual([
       [HOME.account, "us-east-1", "RECONCILED"],
     ]);
+    // The table names each event's target once history spans several.
+    const table = captureIo({}, cwd);
+    expect(await main(["history", "--region", "ap-south-1"], table)).toBe(0);
+    expect(table.out.split("\n")[0]).toBe(
+      "AT                    MODE   API         INTEGRATION  STATUS   RUN       CHANGES",
+    );
+    const all2 = captureIo({}, cwd);
+    expect(await main(["history"], all2)).toBe(0);
+    expect(all2.out.split("\n")[0]).toBe(
+      "AT                    MODE   TARGET                   API         INTEGRATION  STATUS   RUN       CHANGES",
+    );
+    expect(all2.out).toContain(`apply  ${SPOKE}/ap-south-1  spk0asia01  int0001      UPDATED`);
     expect(await history(["--account", "2222"])).toEqual({
       code: 1,
       out: "",
