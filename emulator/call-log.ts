@@ -16,6 +16,14 @@ export interface CallRecord {
   /** The URL path, without the query string. */
   path: string;
   query: Record<string, string>;
+  /** The account the request went to: whose its access key is (the default account's when unknown). */
+  account: string;
+  /** The Region it went to: its signature's, or the default one's when it was not signed. */
+  region: string;
+  /** The access key id of its SigV4 signature, if signed. */
+  accessKeyId?: string;
+  /** The Region of its signature's credential scope, if signed. */
+  signedRegion?: string;
   apiId?: string;
   integrationId?: string;
   /** The parsed JSON body of a write (POST, PATCH); the raw text when it was not JSON. */
@@ -32,7 +40,18 @@ export interface CallRecord {
 
 /** What `CallLog.filter` matches on: every given key must be equal. */
 export type CallFilter = Partial<
-  Pick<CallRecord, "operation" | "method" | "apiId" | "integrationId" | "status" | "errorType" | "fault">
+  Pick<
+    CallRecord,
+    | "operation"
+    | "method"
+    | "apiId"
+    | "integrationId"
+    | "status"
+    | "errorType"
+    | "fault"
+    | "account"
+    | "region"
+  >
 > & {
   /** true: only faulted calls; false: only calls the store answered. */
   faulted?: boolean;

@@ -19,10 +19,18 @@ import { signatureScope, type WriteListener, type WriteOperation } from "./write
 
 export interface HandlerDeps {
   calls: CallLog;
-  faults: Faults;
   now: () => number;
-  /** Read per request, so a change of `emulator.behaviour` applies to the next call. */
-  context: () => OperationContext;
+  /**
+   * The account and Region a request goes to (from its signature's access key and credential scope), with
+   * that target's faults and store; read per request, so a change of `emulator.behaviour` applies to the
+   * next call.
+   */
+  target: (scope: { accessKeyId?: string; region?: string }) => {
+    account: string;
+    region: string;
+    faults: Faults;
+    context: OperationContext;
+  };
   /** Told after each successful integration write (the CloudTrail emulator records from it). */
   onWrite?: WriteListener;
 }
@@ -48,6 +56,8 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
   const method = req.method ?? "GET";
   const url = new URL(req.url ?? "/", "http://emulator.invalid");
   const raw = await readBody(req);
+  const scope = signatureScope(req.headers);
+  const target = deps.target(scope);
   let call: ResolvedCall | undefined;
   let routingError: ServiceError | undefined;
   try {
@@ -61,6 +71,10 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
     method,
     path: url.pathname,
     query: Object.fromEntries(url.searchParams),
+    account: target.account,
+    region: target.region,
+    ...(scope.accessKeyId ? { accessKeyId: scope.accessKeyId } : {}),
+    ...(scope.region ? { signedRegion: scope.region } : {}),
     ...(call?.apiId === undefined ? {} : { apiId: call.apiId }),
     ...(call?.integrationId === undefined ? {} : { integrationId: call.integrationId }),
     ...(method === "POST" || method === "PATCH" ? { body: bodyForLog(raw) } : {}),
@@ -70,7 +84,7 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
     answer(res, routingError ?? unknownOperation(method, url.pathname), requestId, record);
     return;
   }
-  const decision = deps.faults.decide(call);
+  const decision = target.faults.decide(call);
   if (decision.delayMs > 0) await sleep(decision.delayMs);
   if (decision.fault) record.fault = decision.fault;
   if (decision.reset) {
@@ -84,7 +98,7 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
   try {
     if (raw === undefined) throw badRequest(`Request body exceeds ${MAX_BODY_BYTES} bytes`);
     const body = parseJsonObject(raw.toString("utf8"));
-    const result = execute(deps.context(), { ...call, query: url.searchParams, body });
+    const result = execute(target.context, { ...call, query: url.searchParams, body });
     record.status = result.status;
     const created = createdIdOf(call.operation, result.body);
     if (created !== undefined) record.createdId = created;
@@ -99,7 +113,7 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
         integrationId,
         request: body,
         response: result.body,
-        ...signatureScope(req.headers),
+        ...scope,
         ...(req.headers["user-agent"] ? { userAgent: req.headers["user-agent"] } : {}),
         ...(req.socket.remoteAddress ? { sourceIpAddress: req.socket.remoteAddress } : {}),
       });

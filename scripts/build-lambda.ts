@@ -5,6 +5,7 @@
 import { basename, join, resolve } from "node:path";
 import { build, type Metafile, type Plugin } from "esbuild";
 import { formatError } from "../lib/desired-state/errors.ts";
+import type { FleetConfig } from "../lib/desired-state/fleet.ts";
 import { loadDesiredFolder } from "../lib/desired-state/folder.ts";
 import { type DesiredText, documents } from "../lib/desired-state/state.ts";
 import { gitRevision } from "../lib/reconcile/revision.ts";
@@ -73,7 +74,7 @@ export async function buildLambda(options: {
     outdir,
     metafile: true,
     logLevel: "warning",
-    plugins: [embedDesiredState(texts, revision)],
+    plugins: [embedDesiredState(texts, revision, state.fleet)],
   });
   const outfile = join(outdir, "index.mjs");
   const output =
@@ -86,7 +87,7 @@ export async function buildLambda(options: {
  * the function builds its state with state.ts alone, so neither the YAML parser nor the validator's schemas
  * are in its cold path (nor, being unreached, in its bundle).
  */
-function embedDesiredState(texts: DesiredText[], revision: string): Plugin {
+function embedDesiredState(texts: DesiredText[], revision: string, fleet: FleetConfig | undefined): Plugin {
   const state = join(PROJECT_DIR, "lib/desired-state/state.ts");
   return {
     name: "embed-desired-state",
@@ -98,10 +99,12 @@ function embedDesiredState(texts: DesiredText[], revision: string): Plugin {
       b.onLoad({ filter: /.*/, namespace: "desired-state" }, () => ({
         loader: "js",
         resolveDir: PROJECT_DIR,
-        contents: `import { stateFromTexts } from ${JSON.stringify(state)};
+        // fleet.yaml, validated, rides along: the targets' role (PRODUCT §9).
+        contents: `import { stateFromTexts, withFleet } from ${JSON.stringify(state)};
 const texts = ${JSON.stringify(texts)};
+const fleet = ${JSON.stringify(fleet ?? null)};
 export async function desiredSource() {
-  return { state: stateFromTexts(texts), revision: ${JSON.stringify(revision)} };
+  return { state: withFleet(stateFromTexts(texts), fleet ?? undefined), revision: ${JSON.stringify(revision)} };
 }`,
       }));
     },

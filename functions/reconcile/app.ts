@@ -7,6 +7,7 @@ import { type DesiredInput, reconcile } from "../../lib/reconcile/reconcile.ts";
 import type { Runtime } from "../../lib/runtime/runtime.ts";
 import { type FunctionConfig, whereFromArn } from "./config.ts";
 import { parseEvent } from "./event.ts";
+import { isListTargets, listTargets, reconcileTarget, type TargetList } from "./target.ts";
 
 /** Calls still in flight this long before the function's timeout are abandoned. */
 export const ABORT_MARGIN_MS = 15_000;
@@ -56,24 +57,38 @@ export function createReconcileHandler(deps: HandlerDeps) {
       Math.max(0, remaining - margin),
     );
     timer.unref?.();
-    const report = await reconcile(
-      {
-        mode: request.mode,
-        runId,
-        ...(request.apiIds ? { apiIds: request.apiIds } : {}),
-        ...(request.integrationIds ? { integrationIds: request.integrationIds } : {}),
-        ...(request.prune === false ? { prune: false } : {}),
-        limits: {
-          maxUpdates: request.maxUpdates ?? deps.config.MAX_UPDATES,
-          maxDeletes: request.maxDeletes ?? deps.config.MAX_DELETES,
-        },
-        deadline: started + remaining - deps.config.DEADLINE_MARGIN_MS,
+    const run = {
+      mode: request.mode,
+      runId,
+      ...(request.apiIds ? { apiIds: request.apiIds } : {}),
+      ...(request.integrationIds ? { integrationIds: request.integrationIds } : {}),
+      ...(request.prune === false ? { prune: false } : {}),
+      limits: {
+        maxUpdates: request.maxUpdates ?? deps.config.MAX_UPDATES,
+        maxDeletes: request.maxDeletes ?? deps.config.MAX_DELETES,
       },
-      desired,
-      { ...runtime.services({ where: whereFromArn(context.invokedFunctionArn), signal: stop.signal }), now },
+      deadline: started + remaining - deps.config.DEADLINE_MARGIN_MS,
+    };
+    const home = whereFromArn(context.invokedFunctionArn);
+    // One target of the hub's state machine (PRODUCT §9): its APIs only, in its account and Region.
+    const report = await (request.target
+      ? reconcileTarget({ target: request.target, request: run, desired, runtime, home, signal: stop.signal })
+      : reconcile(run, desired, { ...runtime.services({ where: home, signal: stop.signal }), now })
     ).finally(() => clearTimeout(timer));
     record(report, now() - started, deps);
     return report;
+  };
+}
+
+/**
+ * The deployed entry: the reconcile handler, and the hub state machine's first state (`{"listTargets":
+ * true}` → the fleet's targets, PRODUCT §9), which reads no API and writes nothing.
+ */
+export function createFunctionHandler(deps: HandlerDeps) {
+  const reconcileHandler = createReconcileHandler(deps);
+  return async (event: unknown, context: Context): Promise<Report | TargetList> => {
+    if (!isListTargets(event)) return reconcileHandler(event, context);
+    return listTargets(await deps.desired(), whereFromArn(context.invokedFunctionArn));
   };
 }
 

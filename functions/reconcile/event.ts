@@ -7,6 +7,10 @@ import type { Mode } from "../../lib/plan/report.ts";
  * EventBridge Scheduler schedule (`{"mode": "apply"}`), or an EventBridge scheduled-rule event.
  * Unknown fields are refused: a typo must not silently turn a dry run into an apply.
  */
+/** As lib/desired-state/schema.ts's (not imported: the function's bundle keeps the validator out). */
+const ACCOUNT_ID = /^\d{12}$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
 const ManualEvent = z.strictObject({
   mode: z.enum(["plan", "apply"]).optional(),
   dryRun: z.boolean().optional(),
@@ -15,6 +19,10 @@ const ManualEvent = z.strictObject({
   maxDeletes: z.int().min(0).optional(),
   maxUpdates: z.int().min(0).optional(),
   prune: z.boolean().optional(),
+  /** One target of a fleet (PRODUCT §9), as the hub's state machine sends it for each. */
+  target: z
+    .strictObject({ account: z.string().regex(ACCOUNT_ID), region: z.string().regex(REGION) })
+    .optional(),
 });
 const FIELDS = Object.keys(ManualEvent.shape);
 
@@ -29,6 +37,8 @@ const TAKES: Record<keyof ReconcileEvent, string> = {
   maxDeletes: "a whole number ≥ 0",
   maxUpdates: "a whole number ≥ 0",
   prune: "true or false",
+  target:
+    'a target of the fleet such as {"account": "123456789012", "region": "eu-west-1"} (a 12-digit account id and a Region, nothing else)',
 };
 
 const ACCEPTED =
@@ -42,7 +52,9 @@ export interface RunRequest {
   maxDeletes?: number;
   maxUpdates?: number;
   prune?: boolean;
-  /** "schedule", "scheduled-rule" or "manual", for the logs. */
+  /** Only this target's APIs, in its account (the fleet.yaml role) and Region. */
+  target?: { account: string; region: string };
+  /** "schedule", "scheduled-rule", "manual" or "fleet" (the state machine's item), for the logs. */
   source: string;
 }
 
@@ -71,7 +83,7 @@ export function parseEvent(event: unknown, defaultMode: Mode): RunRequest {
     );
   }
   const mode: Mode = e.dryRun === true ? "plan" : (e.mode ?? defaultMode);
-  const manual = Object.keys(e).some((k) => k !== "mode");
+  const manual = Object.keys(e).some((k) => k !== "mode" && k !== "target");
   return {
     mode,
     ...(e.apiIds ? { apiIds: e.apiIds } : {}),
@@ -79,7 +91,8 @@ export function parseEvent(event: unknown, defaultMode: Mode): RunRequest {
     ...(e.maxDeletes !== undefined ? { maxDeletes: e.maxDeletes } : {}),
     ...(e.maxUpdates !== undefined ? { maxUpdates: e.maxUpdates } : {}),
     ...(e.prune !== undefined ? { prune: e.prune } : {}),
-    source: manual ? "manual" : "schedule",
+    ...(e.target ? { target: e.target } : {}),
+    source: manual ? "manual" : e.target ? "fleet" : "schedule",
   };
 }
 
@@ -88,7 +101,8 @@ function problems(error: z.ZodError, event: object): string[] {
   const unknown: string[] = [];
   const bad = new Map<string, string>();
   for (const issue of error.issues) {
-    if (issue.code === "unrecognized_keys") {
+    // A key unknown inside a field (target's) is that field's problem, said once with what it takes.
+    if (issue.code === "unrecognized_keys" && issue.path.length === 0) {
       for (const k of issue.keys) {
         const guess = suggest(k, FIELDS);
         unknown.push(`unknown field "${k}"${guess ? ` (did you mean ${guess}?)` : ""}`);

@@ -5,11 +5,11 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
-import { createReconcileHandler } from "./app.ts";
+import { createFunctionHandler } from "./app.ts";
 import { createFunctionDeps } from "./runtime.ts";
 
 const deps = createFunctionDeps(process.env);
 
-export const handler = middy(createReconcileHandler(deps))
+export const handler = middy(createFunctionHandler(deps))
   .use(injectLambdaContext(deps.logger, { resetKeys: true }))
   .use(logMetrics(deps.metrics, { captureColdStartMetric: true }));

@@ -4,6 +4,7 @@ import {
   type ServiceOutputTypes,
 } from "@aws-sdk/client-apigatewayv2";
 import type {
+  AwsCredentialIdentityProvider,
   FinalizeRequestMiddleware,
   RetryErrorInfo,
   RetryStrategyV2,
@@ -28,8 +29,13 @@ export interface ClientOptions {
   attemptDeadlineMs?: number;
   /** Told of each retry before its wait: for a line on stderr or in the logs. */
   onRetry?: (retry: RetryNotice) => void;
-  /** Only for tests: the SDK's standard configuration (region, credentials, endpoint) applies otherwise. */
+  /**
+   * The Region of a fleet's target (and tests); the SDK's standard configuration (region, credentials,
+   * endpoint) applies otherwise.
+   */
   region?: string;
+  /** A fleet target's credentials in another account (an assumed role); the standard chain otherwise. */
+  credentials?: AwsCredentialIdentityProvider;
   /** Only for tests: sees the client once built (to add a recording middleware). */
   instrument?: (client: ApiGatewayV2Client) => void;
 }
@@ -81,6 +87,7 @@ export function createApiGatewayClient(options: ClientOptions): ApiGatewayV2Clie
   const standard = new StandardRetryStrategy({ maxAttempts, backoff: pacedBackoff() });
   const client = new ApiGatewayV2Client({
     ...(options.region ? { region: options.region } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
     maxAttempts,
     retryStrategy: options.onRetry
       ? reportingRetries(standard, maxAttempts, calls, options.onRetry)

@@ -1,3 +1,5 @@
+import { ACCOUNT_ID, REGION } from "../desired-state/schema.ts";
+import { targetName } from "../fleet/targets.ts";
 import {
   type EnvironmentOptions,
   type HistoryContext,
@@ -20,6 +22,9 @@ export interface HistoryOptions {
   until?: string;
   /** At most this many, newest first (default 50). */
   limit?: number;
+  /** Only what runs in this account and Region recorded (PRODUCT §9). */
+  account?: string;
+  region?: string;
   /** Run records instead of drift events. */
   runs?: boolean;
   json?: boolean;
@@ -54,6 +59,16 @@ export async function runHistory(
   if (options.runs && (options.api || options.integration)) {
     return fail("--runs lists whole runs; --api and --integration filter drift events only");
   }
+  if (options.account !== undefined && !ACCOUNT_ID.test(options.account)) {
+    return fail(`--account takes a 12-digit AWS account id, not "${options.account}"`);
+  }
+  if (options.region !== undefined && !REGION.test(options.region)) {
+    return fail(`--region takes an AWS Region name such as eu-west-1, not "${options.region}"`);
+  }
+  const place = {
+    ...(options.account ? { account: options.account } : {}),
+    ...(options.region ? { region: options.region } : {}),
+  };
 
   let context: HistoryContext;
   try {
@@ -65,6 +80,7 @@ export async function runHistory(
     const query = {
       ...(typeof since === "number" ? { since: iso(since) } : {}),
       ...(typeof until === "number" ? { until: iso(until) } : {}),
+      ...place,
       limit,
     };
     if (options.runs) {
@@ -89,7 +105,7 @@ export async function runHistory(
 }
 
 const MORE =
-  "older ones may be recorded too: raise --limit, or narrow with --since, --until, --api or --integration\n";
+  "older ones may be recorded too: raise --limit, or narrow with --since, --until, --api, --integration, --account or --region\n";
 
 /**
  * `--since` and `--until` as instants (epoch ms; undefined when not given), or the message for a value
@@ -126,6 +142,8 @@ function eventJson(e: DriftEvent) {
     at: e.at,
     mode: e.mode,
     desiredRevision: e.desiredRevision,
+    ...(e.account ? { account: e.account } : {}),
+    ...(e.region ? { region: e.region } : {}),
     apiId: e.apiId,
     integrationId: e.integrationId,
     status: e.status,
@@ -142,23 +160,37 @@ function json(value: unknown): string {
 
 function eventTable(events: readonly DriftEvent[], location: string): string {
   if (events.length === 0) return `no drift events recorded in ${terminal(location)} match\n`;
+  const placed = spansTargets(events);
   const rows = events.map((e) => [
     when(e.at),
     e.mode,
+    ...(placed ? [targetName(e)] : []),
     e.apiId,
     e.integrationId,
     e.status,
     e.runId.slice(0, 8),
     changes(e),
   ]);
-  return `${table(["AT", "MODE", "API", "INTEGRATION", "STATUS", "RUN", "CHANGES"], rows)}\n${count(events.length, "drift event")}, newest first, from ${terminal(location)}\n`;
+  const header = [
+    "AT",
+    "MODE",
+    ...(placed ? ["TARGET"] : []),
+    "API",
+    "INTEGRATION",
+    "STATUS",
+    "RUN",
+    "CHANGES",
+  ];
+  return `${table(header, rows)}\n${count(events.length, "drift event")}, newest first, from ${terminal(location)}\n`;
 }
 
 function runTable(runs: readonly RunRecord[], location: string): string {
   if (runs.length === 0) return `no runs recorded in ${terminal(location)} match\n`;
+  const placed = spansTargets(runs);
   const rows = runs.map((r) => [
     when(r.startedAt),
     r.mode,
+    ...(placed ? [targetName(r)] : []),
     r.status,
     r.desiredRevision.slice(0, 12),
     r.runId,
@@ -168,7 +200,25 @@ function runTable(runs: readonly RunRecord[], location: string): string {
       .map(([s, n]) => `${n} ${s.toLowerCase().replaceAll("_", " ")}`)
       .join(", ") || "nothing looked at",
   ]);
-  return `${table(["STARTED", "MODE", "STATUS", "REVISION", "RUN", "EVENTS", "INTEGRATIONS"], rows)}\n${count(runs.length, "run")}, newest first, from ${terminal(location)}\n`;
+  const header = [
+    "STARTED",
+    "MODE",
+    ...(placed ? ["TARGET"] : []),
+    "STATUS",
+    "REVISION",
+    "RUN",
+    "EVENTS",
+    "INTEGRATIONS",
+  ];
+  return `${table(header, rows)}\n${count(runs.length, "run")}, newest first, from ${terminal(location)}\n`;
+}
+
+/**
+ * Whether the rows come from more than one target (account, Region): only then is the TARGET column
+ * shown, so the history of a single target reads as it always did.
+ */
+function spansTargets(rows: readonly { account?: string; region?: string }[]): boolean {
+  return new Set(rows.filter((r) => r.account || r.region).map(targetName)).size > 1;
 }
 
 /**

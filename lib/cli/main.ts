@@ -109,6 +109,8 @@ export async function main(argv: readonly string[], io: CliIo, deps: CliDeps = {
     .option("--since <when>", "ISO-8601 date/time, or a duration back from now (30m, 24h, 7d, 2w)")
     .option("--until <when>", "ISO-8601 date/time (a date means its end), or a duration")
     .option("--limit <n>", "at most this many (default 50)", positiveCount("--limit"))
+    .option("--account <id>", "only what runs in this AWS account recorded (a fleet's target)")
+    .option("--region <name>", "only what runs in this Region recorded (a fleet's target)")
     .option("--runs", "run records instead of drift events")
     .option("--json", "print a JSON array")
     .action(async (options: HistoryOptions) => {

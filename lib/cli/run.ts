@@ -11,6 +11,7 @@ import { type Progress, reconcile, type Where } from "../reconcile/reconcile.ts"
 import { gitRevision } from "../reconcile/revision.ts";
 import { createRuntime, type Runtime, type RuntimeConfig } from "../runtime/runtime.ts";
 import { jsonText, terminal } from "../text/escape.ts";
+import { fleetTargets, runFleetCommand } from "./fleet.ts";
 import type { HistoryDeps } from "./history.ts";
 import type { CliIo } from "./io.ts";
 import { renderHuman, renderMarkdown } from "./render.ts";
@@ -106,21 +107,31 @@ export async function runReconcile(
   }
   try {
     const where = await whereFromCredentials(runtime, options.account ?? io.env.APIGW_DRIFT_ACCOUNT);
-    const services = runtime.services({ where, onProgress: progressPrinter(io) });
-    if (storeProblem && mode === "apply") services.lease = unavailableLease(storeProblem);
-    let report = await reconcile(request, desired, services);
-    if (storeProblem && mode === "plan") {
-      report = {
-        ...report,
-        status: report.status === "FAILED" || report.status === "BLOCKED" ? report.status : "PARTIAL",
-        errors: [
-          ...report.errors,
-          {
-            message: `drift history was not recorded: ${storeProblem}; plan with --no-history to leave history out`,
-          },
-        ],
-      };
+    // A store that could not be opened: an apply takes no lease, so it writes nothing (in every target).
+    const usable = storeProblem && mode === "apply" ? withoutLease(runtime, storeProblem) : runtime;
+    // Files in several accounts or Regions (or fleet.yaml sending the run elsewhere): a fleet (PRODUCT §9).
+    const targets = fleetTargets(state, where, request);
+    if (targets) {
+      const fleet = await runFleetCommand({
+        mode,
+        request,
+        desired,
+        targets,
+        runtime: usable,
+        where,
+        options,
+        io,
+        ...(storeProblem && mode === "plan" ? { amend: (r: Report) => notRecorded(r, storeProblem) } : {}),
+      });
+      if (io.interrupt?.aborted) return 130;
+      return exitCode(fleet, mode, options.detailedExitcode === true);
     }
+    let report = await reconcile(
+      request,
+      desired,
+      usable.services({ where, onProgress: progressPrinter(io) }),
+    );
+    if (storeProblem && mode === "plan") report = notRecorded(report, storeProblem);
     addProbeWarnings(report, state, options.probeResult ?? io.env.APIGW_DRIFT_PROBE_RESULT, io.cwd);
     print(report, options, io);
     // An interrupted run has printed and recorded what it did; its exit says it was interrupted.
@@ -153,6 +164,31 @@ function unavailableLease(problem: string): Lease {
   return { acquire: refuse, renew: refuse, release: async () => {} };
 }
 
+/** The runtime with every run's (and every fleet target's) lease refused for `problem`. */
+function withoutLease(runtime: Runtime, problem: string): Runtime {
+  const forTarget = runtime.forTarget;
+  return {
+    ...runtime,
+    redact: runtime.redact,
+    services: (options) => ({ ...runtime.services(options), lease: unavailableLease(problem) }),
+    region: () => runtime.region(),
+    close: () => runtime.close(),
+    ...(forTarget ? { forTarget: (target) => withoutLease(forTarget(target), problem) } : {}),
+  };
+}
+
+/** A plan's report when the store could not be opened: nothing was recorded, and it says how to plan. */
+function notRecorded(report: Report, problem: string): Report {
+  return {
+    ...report,
+    status: report.status === "FAILED" || report.status === "BLOCKED" ? report.status : "PARTIAL",
+    errors: [
+      ...report.errors,
+      { message: `drift history was not recorded: ${problem}; plan with --no-history to leave history out` },
+    ],
+  };
+}
+
 /** The services of a run that must not call AWS; reconcile fails an invalid desired state before any call. */
 const offline = () => Promise.reject(new Error("an invalid desired state makes no AWS call"));
 const OFFLINE = {
@@ -179,7 +215,7 @@ export function print(report: Report, options: { json?: boolean; markdown?: bool
 }
 
 /** plan: 0 unless the run failed; with --detailed-exitcode 0 in sync, 2 drift, 1 error. apply: 0 only when done. */
-export function exitCode(report: Report, mode: Mode, detailed: boolean): number {
+export function exitCode(report: Pick<Report, "status">, mode: Mode, detailed: boolean): number {
   if (mode === "apply") return report.status === "RECONCILED" || report.status === "IN_SYNC" ? 0 : 1;
   if (report.status === "IN_SYNC") return 0;
   if (report.status === "DRIFTED") return detailed ? 2 : 0;

@@ -1,9 +1,10 @@
 import { constants, type Stats } from "node:fs";
 import { lstat, open, readdir, stat } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { compareErrors, type DesiredStateError } from "./errors.ts";
+import { FLEET_FILE, loadFleetFile } from "./fleet.ts";
 import { type DesiredFile, loadDesiredFiles } from "./load.ts";
-import { type DesiredState, withErrors } from "./state.ts";
+import { type DesiredState, withErrors, withFleet } from "./state.ts";
 import { DEFAULT_YAML_LIMITS, type YamlLimits } from "./yaml.ts";
 
 const YAML_FILE = /\.ya?ml$/i;
@@ -23,8 +24,10 @@ export interface FolderOptions {
 /** A desired-state folder as read: its validated state, and the bytes of the files that were validated. */
 export interface DesiredFolder {
   state: DesiredState;
-  /** Named `<dir>/<name>` as the folder was given, sorted by name. */
+  /** The APIs' files, named `<dir>/<name>` as the folder was given, sorted by name. */
   files: DesiredFile[];
+  /** fleet.yaml (PRODUCT §9), when the folder has one: validated into `state.fleet`. */
+  fleetFile?: DesiredFile;
 }
 
 /**
@@ -110,11 +113,33 @@ export async function loadDesiredFolder(dir: string, options: FolderOptions = {}
       else files.push(file);
     }
   }
-  if (files.length === 0 && errors.length === 0) {
+  // fleet.yaml is not an API's file: it says how to reach the fleet's other accounts (PRODUCT §9).
+  const fleetFiles = files.filter((f) => FLEET_FILE.test(basename(f.path)));
+  const apiFiles = files.filter((f) => !fleetFiles.includes(f));
+  if (apiFiles.length === 0 && errors.length === 0) {
     return failed(`no *.yaml or *.yml files in ${dir}; write one file per API (see the README)`);
   }
-  const state = loadDesiredFiles(files, limits);
-  return { state: withErrors(state, [...errors, ...state.errors].sort(compareErrors)), files };
+  let fleet: ReturnType<typeof loadFleetFile>["fleet"];
+  for (const [i, file] of fleetFiles.entries()) {
+    if (i > 0) {
+      errors.push(
+        refuse(
+          file.path,
+          `${fleetFiles[0]!.path} is the fleet's file already: keep one of the two, not both`,
+        ),
+      );
+      continue;
+    }
+    const loaded = loadFleetFile(file, limits);
+    errors.push(...loaded.errors);
+    fleet = loaded.fleet;
+  }
+  const state = withFleet(loadDesiredFiles(apiFiles, limits), fleet);
+  return {
+    state: withErrors(state, [...errors, ...state.errors].sort(compareErrors)),
+    files: apiFiles,
+    ...(fleetFiles[0] ? { fleetFile: fleetFiles[0] } : {}),
+  };
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Protocol } from "../model/service.ts";
 import type { DesiredStateError } from "./errors.ts";
+import type { FleetConfig } from "./fleet.ts";
 import { type DatedIgnore, datedIgnores } from "./ignore.ts";
 import type { ApiMode, DesiredDocument } from "./schema.ts";
 
@@ -41,6 +42,8 @@ export interface DesiredState {
   readonly errors: readonly DesiredStateError[];
   /** The document of a listed API, parsed afresh from its text. */
   document(apiId: string): DesiredDocument;
+  /** fleet.yaml, when the folder has one (PRODUCT §9): the role to assume in other accounts. */
+  readonly fleet?: FleetConfig;
 }
 
 /** A validated document as the state keeps it, and as the Lambda build embeds it. */
@@ -82,7 +85,32 @@ export function withErrors(
   errors: readonly DesiredStateError[],
 ): DesiredState {
   const base = state ?? stateFromTexts([]);
-  return { apis: base.apis, errors, document: (apiId) => base.document(apiId) };
+  return {
+    apis: base.apis,
+    errors,
+    document: (apiId) => base.document(apiId),
+    ...(base.fleet ? { fleet: base.fleet } : {}),
+  };
+}
+
+/** `state` with fleet.yaml's configuration (or without any, for `undefined`). */
+export function withFleet(state: DesiredState, fleet: FleetConfig | undefined): DesiredState {
+  return {
+    apis: state.apis,
+    errors: state.errors,
+    document: (apiId) => state.document(apiId),
+    ...(fleet ? { fleet } : {}),
+  };
+}
+
+/** The part of `state` that the APIs `apiIds` are: for one target of a fleet (lib/fleet). */
+export function subsetState(state: DesiredState, apiIds: ReadonlySet<string>): DesiredState {
+  return {
+    apis: state.apis.filter((a) => apiIds.has(a.apiId)),
+    errors: state.errors,
+    document: (apiId) => state.document(apiId),
+    ...(state.fleet ? { fleet: state.fleet } : {}),
+  };
 }
 
 /** A state from documents already in memory (tests, benchmarks, import). */

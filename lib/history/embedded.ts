@@ -7,6 +7,7 @@ import {
   DeleteItemCommand,
   DescribeTableCommand,
   DynamoDBClient,
+  QueryCommand,
   type TableDescription,
 } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
@@ -114,13 +115,21 @@ export async function openEmbeddedStore(options: EmbeddedOptions): Promise<Embed
     );
     await ensureTable(client, EMBEDDED_TABLE);
     // We hold the folder's lock, so no live run uses this store: a lease item here was left by a run that
-    // died (a killed CLI). Drop it, or the next apply would wait out its TTL for nothing.
-    await client.send(
-      new DeleteItemCommand({
+    // died (a killed CLI). Drop them all (every target's shares one partition), or the next apply would
+    // wait out its TTL for nothing.
+    const leases = await client.send(
+      new QueryCommand({
         TableName: EMBEDDED_TABLE,
-        Key: { pk: { S: LEASE_KEY.pk }, sk: { S: LEASE_KEY.sk } },
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": { S: LEASE_KEY.pk } },
+        ProjectionExpression: "pk, sk",
       }),
     );
+    for (const item of leases.Items ?? []) {
+      await client.send(
+        new DeleteItemCommand({ TableName: EMBEDDED_TABLE, Key: { pk: item.pk!, sk: item.sk! } }),
+      );
+    }
     return { client, tableName: EMBEDDED_TABLE, folder, close };
   } catch (error) {
     await close();

@@ -8,6 +8,8 @@ import { DynamoHistory } from "./store.ts";
 export interface HistoryContext {
   history: DynamoHistory;
   lease: DynamoLease;
+  /** The apply lease of one target of a fleet (PRODUCT §9). */
+  leaseFor(target: { account: string; region: string }): DynamoLease;
   tableName: string;
   /** Where history lives, for messages: `DynamoDB table X` or `the local store in /path/.apigw-drift/history`. */
   location: string;
@@ -58,9 +60,11 @@ export async function historyFromEnvironment(
 }
 
 function onTable(client: DynamoDBClient, tableName: string, retentionDays: number, now?: () => number) {
+  const lease = new DynamoLease({ client, tableName, ...(now ? { now } : {}) });
   return {
     history: new DynamoHistory({ client, tableName, retentionDays, ...(now ? { now } : {}) }),
-    lease: new DynamoLease({ client, tableName, ...(now ? { now } : {}) }),
+    lease,
+    leaseFor: (target: { account: string; region: string }) => lease.forTarget(target),
     tableName,
   };
 }

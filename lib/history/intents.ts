@@ -29,6 +29,8 @@ export function intentItem(intent: Intent, retentionDays: number): Item {
     protocol: { S: intent.protocol },
     action: { S: intent.action },
     diffs: { S: JSON.stringify(intent.diffs) },
+    ...(intent.account ? { account: { S: intent.account } } : {}),
+    ...(intent.region ? { region: { S: intent.region } } : {}),
     // An intent nobody settles (history read-only ever after) still goes with the rest of history.
     [TTL_ATTRIBUTE]: { N: String(Math.floor(Date.parse(intent.startedAt) / 1000) + retentionDays * 86_400) },
   };
@@ -50,5 +52,7 @@ export function intentFromItem(item: Item): Intent {
     protocol: s("protocol") as Protocol,
     action: s("action") as Intent["action"],
     diffs: JSON.parse(s("diffs")) as Diff[],
+    ...(item.account?.S ? { account: item.account.S } : {}),
+    ...(item.region?.S ? { region: item.region.S } : {}),
   };
 }

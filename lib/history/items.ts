@@ -35,6 +35,9 @@ export interface DriftEvent {
   diffs: Diff[];
   error: { name: string; message: string } | null;
   truncated?: string;
+  /** Where the run acted (PRODUCT §9); absent on events recorded before fleets. */
+  account?: string;
+  region?: string;
 }
 
 /** One run, as history keeps it: the report without its results, and how many events it recorded. */
@@ -94,6 +97,7 @@ function eventItem(report: Report, r: IntegrationResult, at: string, expiresAt: 
     apiId: { S: r.apiId },
     integrationId: { S: r.integrationId },
     status: { S: r.status },
+    ...placeOf(report),
     [TTL_ATTRIBUTE]: { N: String(expiresAt) },
   };
   if (r.action) item.action = { S: r.action };
@@ -126,6 +130,7 @@ function runItem(report: Report, at: string, expiresAt: number, events: number):
     errors: { S: cut ? JSON.stringify(fitErrors(report.errors)) : errors },
     warnings: { S: JSON.stringify(fitErrors(report.warnings ?? [])) },
     events: { N: String(events) },
+    ...placeOf(report),
     [TTL_ATTRIBUTE]: { N: String(expiresAt) },
   };
   if (cut) {
@@ -134,6 +139,14 @@ function runItem(report: Report, at: string, expiresAt: number, events: number):
     };
   }
   return item;
+}
+
+/** The account and Region attributes of a report's items, when it names them (PRODUCT §9). */
+function placeOf(report: Report): Item {
+  return {
+    ...(report.account ? { account: { S: report.account } } : {}),
+    ...(report.region ? { region: { S: report.region } } : {}),
+  };
 }
 
 /** The first errors that fit, each message clipped. */
@@ -166,6 +179,8 @@ export function eventFromItem(item: Item): DriftEvent {
       : null,
   };
   if (item.truncated?.S) event.truncated = item.truncated.S;
+  if (item.account?.S) event.account = item.account.S;
+  if (item.region?.S) event.region = item.region.S;
   return event;
 }
 
@@ -187,6 +202,8 @@ export function runFromItem(item: Item): RunRecord {
     events: Number(item.events?.N ?? 0),
   };
   if (item.truncated?.S) run.truncated = item.truncated.S;
+  if (item.account?.S) run.account = item.account.S;
+  if (item.region?.S) run.region = item.region.S;
   return run;
 }
 

@@ -3,8 +3,21 @@
  * a function of the report, so a retried write lands on the same items.
  */
 
-/** The lease item: one per table, shared by every apply run that records there. */
+/**
+ * The apply lease of old: one item per table, shared by every apply run that records there. Runs of this
+ * version take their target's lease (leaseKey) and only respect this one while a run of an earlier
+ * version holds it; a run whose account or Region is unknown still takes it.
+ */
 export const LEASE_KEY = { pk: "LEASE#apply", sk: "LEASE" } as const;
+
+/**
+ * The apply lease of one target (PRODUCT §9: guards and lease per target): `LEASE#apply` /
+ * `LEASE#<account>#<region>`. Every lease shares the old item's partition, so one Query finds them all
+ * (the embedded store drops them when it opens).
+ */
+export function leaseKey(target?: { account: string; region: string }): { pk: string; sk: string } {
+  return target ? { pk: LEASE_KEY.pk, sk: `LEASE#${target.account}#${target.region}` } : LEASE_KEY;
+}
 
 /**
  * Sorts after every character ids and timestamps use (`~` is 0x7E, above digits, letters, `#`, `-`, `:`

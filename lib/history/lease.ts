@@ -7,16 +7,20 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import type { Lease, LeaseGrant } from "../reconcile/lease.ts";
 import { describeError, HistoryError } from "./errors.ts";
-import { LEASE_KEY } from "./keys.ts";
+import { LEASE_KEY, leaseKey } from "./keys.ts";
 import { TTL_ATTRIBUTE } from "./table.ts";
 
 export interface DynamoLeaseOptions {
   client: DynamoDBClient;
   tableName: string;
   now?: () => number;
+  /** The target whose lease this is (leaseKey); without one, the table's old single lease. */
+  target?: { account: string; region: string };
 }
 
-const KEY = { pk: { S: LEASE_KEY.pk }, sk: { S: LEASE_KEY.sk } };
+type Key = { pk: { S: string }; sk: { S: string } };
+const keyOf = (k: { pk: string; sk: string }): Key => ({ pk: { S: k.pk }, sk: { S: k.sk } });
+const LEGACY = keyOf(LEASE_KEY);
 // `owner` is a DynamoDB reserved word, hence the name placeholder in every expression.
 const NAMES = { "#owner": "owner" };
 // A dead lease item is removed by TTL a day after it expired; until then it is simply takeable.
@@ -33,14 +37,39 @@ export class DynamoLease implements Lease {
   readonly #client: DynamoDBClient;
   readonly #table: string;
   readonly #now: () => number;
+  readonly #key: Key;
+  readonly #targeted: boolean;
 
   constructor(options: DynamoLeaseOptions) {
     this.#client = options.client;
     this.#table = options.tableName;
     this.#now = options.now ?? Date.now;
+    this.#key = keyOf(leaseKey(options.target));
+    this.#targeted = options.target !== undefined;
   }
 
+  /** The lease of `target` on the same table and clock. */
+  forTarget(target: { account: string; region: string }): DynamoLease {
+    return new DynamoLease({ client: this.#client, tableName: this.#table, now: this.#now, target });
+  }
+
+  /**
+   * Takes the lease. A target's lease also respects the table's old single lease while an unexpired run
+   * holds it: a run of an earlier version applies wherever its credentials point, so it may be in this
+   * target (upgrade every runner of a table together: an old run that starts later does not see this one).
+   */
   async acquire(owner: string, ttlMs: number): Promise<LeaseGrant> {
+    const grant = await this.#take(this.#key, owner, ttlMs);
+    if (!grant.acquired || !this.#targeted) return grant;
+    const old = await this.#holder(LEGACY);
+    if (old && old.holder !== owner && Date.parse(old.expiresAt) >= this.#now()) {
+      await this.release(owner);
+      return { acquired: false, ...old };
+    }
+    return grant;
+  }
+
+  async #take(key: Key, owner: string, ttlMs: number): Promise<LeaseGrant> {
     // Twice at most: a refusal is explained by reading the item, which may have been released meanwhile.
     for (let attempt = 0; attempt < 2; attempt++) {
       const now = this.#now();
@@ -50,7 +79,7 @@ export class DynamoLease implements Lease {
           new PutItemCommand({
             TableName: this.#table,
             Item: {
-              ...KEY,
+              ...key,
               type: { S: "lease" },
               owner: { S: owner },
               acquiredAt: { S: new Date(now).toISOString() },
@@ -66,7 +95,7 @@ export class DynamoLease implements Lease {
       } catch (error) {
         if (!refused(error)) throw this.#fail("take the lease", error);
       }
-      const holder = await this.#holder();
+      const holder = await this.#holder(key);
       if (holder) return { acquired: false, ...holder };
     }
     throw new HistoryError(
@@ -80,7 +109,7 @@ export class DynamoLease implements Lease {
       await this.#client.send(
         new UpdateItemCommand({
           TableName: this.#table,
-          Key: KEY,
+          Key: this.#key,
           UpdateExpression: "SET leaseExpiresAt = :expires, #ttl = :ttl",
           ConditionExpression: "#owner = :me",
           ExpressionAttributeNames: { ...NAMES, "#ttl": TTL_ATTRIBUTE },
@@ -93,7 +122,7 @@ export class DynamoLease implements Lease {
       );
     } catch (error) {
       if (!refused(error)) throw this.#fail("renew the lease", error);
-      const holder = await this.#holder();
+      const holder = await this.#holder(this.#key);
       throw new HistoryError(
         `lease lost: run ${owner} no longer holds the apply lease (${holder ? `run ${holder.holder} holds it until ${holder.expiresAt}` : "nobody holds it"}); it stops writing`,
       );
@@ -106,7 +135,7 @@ export class DynamoLease implements Lease {
       await this.#client.send(
         new DeleteItemCommand({
           TableName: this.#table,
-          Key: KEY,
+          Key: this.#key,
           ConditionExpression: "#owner = :me",
           ExpressionAttributeNames: NAMES,
           ExpressionAttributeValues: { ":me": { S: owner } },
@@ -117,10 +146,10 @@ export class DynamoLease implements Lease {
     }
   }
 
-  async #holder(): Promise<{ holder: string; expiresAt: string } | undefined> {
+  async #holder(key: Key): Promise<{ holder: string; expiresAt: string } | undefined> {
     try {
       const out = await this.#client.send(
-        new GetItemCommand({ TableName: this.#table, Key: KEY, ConsistentRead: true }),
+        new GetItemCommand({ TableName: this.#table, Key: key, ConsistentRead: true }),
       );
       const owner = out.Item?.owner?.S;
       const expires = Number(out.Item?.leaseExpiresAt?.N);

@@ -10,6 +10,8 @@ import { HistoryWriter } from "./writer.ts";
 export interface WriteOnlyHistory {
   history: HistoryRecorder;
   lease: Lease;
+  /** The apply lease of one target of a fleet (PRODUCT §9). */
+  leaseFor(target: { account: string; region: string }): Lease;
   location: string;
   close(): Promise<void>;
 }
@@ -27,9 +29,11 @@ export function historyOnTable(env: Record<string, string | undefined>): WriteOn
   const client = new DynamoDBClient({
     requestHandler: { requestTimeout: 10_000, throwOnRequestTimeout: true },
   });
+  const lease = new DynamoLease({ client, tableName });
   return {
     history: new HistoryWriter({ client, tableName, retentionDays: retentionDaysFromEnvironment(env) }),
-    lease: new DynamoLease({ client, tableName }),
+    lease,
+    leaseFor: (target) => lease.forTarget(target),
     location: `DynamoDB table ${tableName}`,
     close: async () => client.destroy(),
   };

@@ -9,6 +9,9 @@ export interface EventQuery {
   integrationId?: string;
   since?: string;
   until?: string;
+  /** Only what runs in this account (and Region) recorded (PRODUCT §9). */
+  account?: string;
+  region?: string;
   /** Events per page (default 50). */
   limit?: number;
   /** From the previous page, to read the next one. */
@@ -16,7 +19,7 @@ export interface EventQuery {
 }
 
 /** Which run records to read. */
-export type RunQuery = Pick<EventQuery, "since" | "until" | "limit" | "cursor">;
+export type RunQuery = Pick<EventQuery, "since" | "until" | "limit" | "cursor" | "account" | "region">;
 
 /** One page, newest first; `cursor` is absent on the last page. */
 export interface Page<T> {
@@ -131,7 +134,14 @@ export interface CursorState {
 
 /** The fingerprint a cursor carries, so it is never used with another query. */
 export function queryFingerprint(kind: "events" | "runs", q: EventQuery): string {
-  return JSON.stringify([kind, q.apiId ?? null, q.integrationId ?? null, q.since ?? null, q.until ?? null]);
+  return JSON.stringify([
+    kind,
+    q.apiId ?? null,
+    q.integrationId ?? null,
+    q.since ?? null,
+    q.until ?? null,
+    ...(q.account || q.region ? [q.account ?? null, q.region ?? null] : []),
+  ]);
 }
 
 export function encodeCursor(state: CursorState): string {

@@ -62,7 +62,7 @@ export class DynamoHistory extends HistoryWriter {
       const remaining = limit - items.length;
       const outs = await Promise.all(
         Array.from({ length: width }, (_, j) =>
-          this.#query(partitions[index + j]!, remaining, j === 0 ? key : undefined),
+          this.#query(partitions[index + j]!, remaining, j === 0 ? key : undefined, query),
         ),
       );
       for (const out of outs) {
@@ -83,8 +83,14 @@ export class DynamoHistory extends HistoryWriter {
     return { items, cursor: encodeCursor({ query: fingerprint, now: start.now, partition: index, key }) };
   }
 
-  async #query(p: Partition, limit: number, startKey: Record<string, AttributeValue> | undefined) {
+  async #query(
+    p: Partition,
+    limit: number,
+    startKey: Record<string, AttributeValue> | undefined,
+    place: { account?: string; region?: string },
+  ) {
     const filters = [`(attribute_not_exists(#ttl) OR #ttl > :now)`];
+    const names: Record<string, string> = { "#pk": p.pkName, "#sk": p.skName, "#ttl": TTL_ATTRIBUTE };
     const values: Record<string, AttributeValue> = {
       ":pk": { S: p.pk },
       ":from": { S: p.from },
@@ -95,12 +101,23 @@ export class DynamoHistory extends HistoryWriter {
       filters.push("apiId = :api");
       values[":api"] = { S: p.apiId };
     }
+    // REGION is a DynamoDB reserved word: both through names.
+    if (place.account) {
+      filters.push("#account = :account");
+      names["#account"] = "account";
+      values[":account"] = { S: place.account };
+    }
+    if (place.region) {
+      filters.push("#region = :region");
+      names["#region"] = "region";
+      values[":region"] = { S: place.region };
+    }
     const input: QueryCommandInput = {
       TableName: this.tableName,
       IndexName: p.index,
       KeyConditionExpression: "#pk = :pk AND #sk BETWEEN :from AND :to",
       FilterExpression: filters.join(" AND "),
-      ExpressionAttributeNames: { "#pk": p.pkName, "#sk": p.skName, "#ttl": TTL_ATTRIBUTE },
+      ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
       ScanIndexForward: false,
       // The filter is applied after Limit, so a page may come back short: the caller reads on.

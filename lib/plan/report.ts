@@ -64,6 +64,12 @@ export interface Report {
   apiCalls: Record<string, number>;
   errors: ReportError[];
   warnings: ReportWarning[];
+  /**
+   * Where the run acted (PRODUCT §9): set on each report of a fleet, and on what history records; a run
+   * of one target prints its report without them, as before fleets.
+   */
+  account?: string;
+  region?: string;
 }
 
 /** A count of every status, zeros included, so consumers never meet a missing key. */

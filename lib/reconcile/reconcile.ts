@@ -113,6 +113,9 @@ export interface Intent {
   action: "update" | "delete";
   /** The drift the write fixes, redacted as in the report: what the live integration is checked against. */
   diffs: Diff[];
+  /** Where the write goes (PRODUCT §9): a fleet's run settles only its own target's intents. */
+  account?: string;
+  region?: string;
 }
 
 /** Where a run's report is remembered (the DynamoDB history table, or the embedded store). */
@@ -211,6 +214,16 @@ async function runOnce(request: RunRequest, desired: DesiredInput, services: Run
     const message = `the run was told it acts in account ${where.claimedAccount} (--account / APIGW_DRIFT_ACCOUNT), but the account its credentials act in is unknown${where.accountUnknown ? ` (${where.accountUnknown})` : ""}; check the credentials and that STS is reachable. Nothing was read or changed`;
     return report("FAILED", [], [{ message }]);
   }
+  // The account and Region a file names are checked before any call: an API is looked up only where it
+  // lives (in another Region it would not be found at all, and the guard would never speak).
+  const placeErrors: ReportError[] = selection.apis.flatMap((api) =>
+    checkApiGuards(api, { protocolType: api.protocol, ...where }).map((message) => ({
+      file: api.file,
+      apiId: api.apiId,
+      message,
+    })),
+  );
+  if (placeErrors.length > 0) return report("FAILED", [], placeErrors);
   // Out of time (or interrupted) before the first call: everything waits for the next run.
   if (stopped(request, services)) return report("PARTIAL", deferAll(selection.apis, request), []);
 

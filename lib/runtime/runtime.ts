@@ -1,15 +1,21 @@
+import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import { type ClientOptions, createApiGatewayClient, type RetryNotice } from "../apigateway/client.ts";
 import { SdkGateway } from "../apigateway/gateway.ts";
 import { DEFAULT_CONCURRENCY, RateLimiter } from "../apigateway/limiter.ts";
 import { CallStats } from "../apigateway/stats.ts";
 import { createRedactor, type Redactor } from "../diff/redact.ts";
+import type { Target } from "../fleet/targets.ts";
+import type { Report } from "../plan/report.ts";
 import type { Lease } from "../reconcile/lease.ts";
-import type { HistoryRecorder, Progress, RunServices, Where } from "../reconcile/reconcile.ts";
+import type { HistoryRecorder, Intent, Progress, RunServices, Where } from "../reconcile/reconcile.ts";
 
 /** A history store as a run uses it: the table's (or the embedded store's) recorder and lease. */
 export interface RunHistory {
   history: HistoryRecorder;
+  /** The lease of a run whose account and Region are unknown (the table's one item of old). */
   lease: Lease;
+  /** The lease of one target (account and Region): runs in different targets never wait for each other. */
+  leaseFor?(target: Target): Lease;
   /** For messages: `DynamoDB table X`, `the local store in …`. */
   location: string;
   close(): Promise<void>;
@@ -59,8 +65,21 @@ export interface Runtime {
   /** Where history lives, for messages (`DynamoDB table X`, `the local store in …`), when it is open. */
   historyLocation?: string;
   readonly redact: Redactor;
+  /**
+   * A runtime for one target of a fleet (PRODUCT §9): its own API Gateway client on `credentials` in
+   * `region`, its own rate limiter and call counts (the quota is per account and Region), and this
+   * runtime's history store, redactor and clock. Closing it closes only its client.
+   */
+  forTarget?(target: TargetAccess): Runtime;
   /** Closes the clients and the history store (and its folder lock). Safe to call twice. */
   close(): Promise<void>;
+}
+
+/** How a runtime reaches one target. */
+export interface TargetAccess {
+  region: string;
+  /** Another account's credentials (an assumed role); the SDK's standard chain when absent. */
+  credentials?: AwsCredentialIdentityProvider;
 }
 
 /**
@@ -70,6 +89,25 @@ export interface Runtime {
  * Lambda one per cold start, reused by every warm invocation.
  */
 export async function createRuntime(config: RuntimeConfig): Promise<Runtime> {
+  const store = config.history ? await config.history.open() : undefined;
+  let closedStore = false;
+  return buildRuntime(config, store, undefined, async () => {
+    if (closedStore) return;
+    closedStore = true;
+    await store?.close();
+  });
+}
+
+/**
+ * One runtime's API Gateway side (client, limiter, counts) over a history store it may share: the home
+ * runtime owns the store (`closeStore`), a target's runtime only borrows it.
+ */
+function buildRuntime(
+  config: RuntimeConfig,
+  store: RunHistory | undefined,
+  target: TargetAccess | undefined,
+  closeStore: () => Promise<void>,
+): Runtime {
   const now = config.now ?? Date.now;
   const concurrency = config.concurrency ?? DEFAULT_CONCURRENCY;
   const limiter = new RateLimiter({ rate: config.rate, concurrency });
@@ -77,6 +115,8 @@ export async function createRuntime(config: RuntimeConfig): Promise<Runtime> {
   const client = createApiGatewayClient({
     limiter,
     stats,
+    ...(target ? { region: target.region } : {}),
+    ...(target?.credentials ? { credentials: target.credentials } : {}),
     ...(config.requestTimeoutMs ? { requestTimeoutMs: config.requestTimeoutMs } : {}),
     ...(config.instrument ? { instrument: config.instrument } : {}),
     ...(config.onRetry ? { onRetry: config.onRetry } : {}),
@@ -84,19 +124,22 @@ export async function createRuntime(config: RuntimeConfig): Promise<Runtime> {
   });
   const gateway = new SdkGateway(client, limiter);
   const redact = createRedactor(config.redactionKey);
-  const store = config.history ? await config.history.open() : undefined;
+  const targets: Runtime[] = [];
   let closed = false;
   return {
     redact,
     ...(store ? { historyLocation: store.location } : {}),
     services: ({ where, onProgress, signal }) => {
       stats.reset();
+      const lease = store ? leaseOf(store, where) : undefined;
       return {
         gateway: gateway.withSignal(signal),
         apiCalls: () => stats.toRecord(),
         where,
-        ...(store && config.history?.use === "record" ? { history: store.history } : {}),
-        ...(store ? { lease: store.lease } : {}),
+        ...(store && config.history?.use === "record"
+          ? { history: placedHistory(store.history, where, target === undefined) }
+          : {}),
+        ...(lease ? { lease } : {}),
         redact,
         now,
         concurrency,
@@ -110,11 +153,47 @@ export async function createRuntime(config: RuntimeConfig): Promise<Runtime> {
         return undefined;
       }
     },
+    forTarget: (access) => {
+      const runtime = buildRuntime(config, store, access, async () => {});
+      targets.push(runtime);
+      return runtime;
+    },
     close: async () => {
       if (closed) return;
       closed = true;
       client.destroy();
-      await store?.close();
+      await Promise.all(targets.map((t) => t.close()));
+      await closeStore();
     },
+  };
+}
+
+/** The lease of the run's target when its account and Region are known; the table's old one otherwise. */
+function leaseOf(store: RunHistory, where: Where): Lease {
+  if (store.leaseFor && where.account && where.region) {
+    return store.leaseFor({ account: where.account, region: where.region });
+  }
+  return store.lease;
+}
+
+/**
+ * History as one target's run writes it: its report, drift events and intents carry the account and
+ * Region (PRODUCT §9), and it settles only the open intents of its own target — another target's writes
+ * can only be checked with that target's credentials. Intents from before targets were recorded belong
+ * to the run's own (home) target, where every run of that version acted.
+ */
+function placedHistory(history: HistoryRecorder, where: Where, home: boolean): HistoryRecorder {
+  const { account, region } = where;
+  if (!account || !region) return history;
+  const place = { account, region };
+  const stamp = (report: Report): Report => ({ ...place, ...report });
+  const mine = (i: Intent) =>
+    i.account === undefined && i.region === undefined ? home : i.account === account && i.region === region;
+  return {
+    record: (report) => history.record(stamp(report)),
+    ...(history.intend
+      ? { intend: (intents: readonly Intent[]) => history.intend!(intents.map((i) => ({ ...i, ...place }))) }
+      : {}),
+    ...(history.openIntents ? { openIntents: async () => (await history.openIntents!()).filter(mine) } : {}),
   };
 }

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadAwsServiceSpec } from "@aws-cdk/aws-service-spec";
 import { type CollectionTag, parse, type ScalarTag } from "yaml";
@@ -342,18 +342,21 @@ function replaceIdentifier(value: unknown, id: string, item: string): unknown {
 
 /** The CloudFormation templates in `dir`: its *.yaml and *.yml files with a Resources section, sorted. */
 export function cloudFormationTemplates(dir = "."): string[] {
-  return readdirSync(dir)
-    .filter((name) => /\.ya?ml$/i.test(name))
-    .sort()
-    .map((name) => join(dir, name))
-    .filter((path) => {
-      try {
-        const doc = readTemplate(path) as unknown;
-        return typeof doc === "object" && doc !== null && "Resources" in doc;
-      } catch {
-        return false;
-      }
-    });
+  const yaml = (folder: string) =>
+    readdirSync(folder)
+      .filter((name) => /\.ya?ml$/i.test(name))
+      .sort()
+      .map((name) => join(folder, name));
+  // The project root, and templates/ (the spoke role's plain template, for a StackSet).
+  const templates = join(dir, "templates");
+  return [...yaml(dir), ...(existsSync(templates) ? yaml(templates) : [])].filter((path) => {
+    try {
+      const doc = readTemplate(path) as unknown;
+      return typeof doc === "object" && doc !== null && "Resources" in doc;
+    } catch {
+      return false;
+    }
+  });
 }
 
 /**

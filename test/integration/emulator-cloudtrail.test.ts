@@ -80,9 +80,14 @@ async function send(client: CloudTrailClient, command: LookupEventsCommand) {
 
 describe("recording API Gateway writes", () => {
   it("records an UpdateIntegration with the caller's principal, Region and the path + body as requestParameters", async () => {
-    const created = await apigwClient("AKIDCONSOLE").send(
+    // An API of us-east-2: the API Gateway emulator keeps each Region's APIs apart, as the service does.
+    const eastApi = apigw.at({ account: "123456789012", region: "us-east-2" }).addApi({
+      name: "orders",
+      protocolType: "HTTP",
+    }).apiId;
+    const created = await apigwClient("AKIDCONSOLE", "us-east-2").send(
       new CreateIntegrationCommand({
-        ApiId: apiId,
+        ApiId: eastApi,
         IntegrationType: "HTTP_PROXY",
         IntegrationMethod: "ANY",
         IntegrationUri: "https://a.example",
@@ -92,7 +97,7 @@ describe("recording API Gateway writes", () => {
     clock += 5_000;
     await apigwClient("AKIDCONSOLE", "us-east-2").send(
       new UpdateIntegrationCommand({
-        ApiId: apiId,
+        ApiId: eastApi,
         IntegrationId: created.IntegrationId!,
         TimeoutInMillis: 5000,
       }),
@@ -116,7 +121,7 @@ describe("recording API Gateway writes", () => {
       eventName: "UpdateIntegration",
       awsRegion: "us-east-2",
       sourceIPAddress: "127.0.0.1",
-      requestParameters: { apiId, integrationId: created.IntegrationId, timeoutInMillis: 5000 },
+      requestParameters: { apiId: eastApi, integrationId: created.IntegrationId, timeoutInMillis: 5000 },
       eventID: event.EventId,
       readOnly: false,
       eventType: "AwsApiCall",

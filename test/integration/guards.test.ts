@@ -77,7 +77,8 @@ describe("guards through the CLI, against the emulator", () => {
         message: `API ${HTTP_API} is in eu-west-1 by its file, but this run acts in us-east-1; run it with AWS_REGION=eu-west-1`,
       },
     ]);
-    expect(emulator.calls.operations()).toEqual(["GetApi", "GetApi"]);
+    // Checked before any call: the APIs are not looked up in a Region they do not live in.
+    expect(emulator.calls.operations()).toEqual([]);
     expect(writes()).toEqual([]);
 
     // A pull-request plan says the same, and does not claim "no drift" for a run that compared nothing.
@@ -214,12 +215,15 @@ describe("the apply lease through the CLI, on a shared DynamoDB table", () => {
       owner,
       ttlMs,
     );
-  const leaseItem = async () =>
+  const leaseItem = async (target?: { account: string; region: string }) =>
     (
       await dynamo.client.send(
         new GetItemCommand({
           TableName: env.DRIFT_HISTORY_TABLE!,
-          Key: { pk: { S: "LEASE#apply" }, sk: { S: "LEASE" } },
+          Key: {
+            pk: { S: "LEASE#apply" },
+            sk: { S: target ? `LEASE#${target.account}#${target.region}` : "LEASE" },
+          },
           ConsistentRead: true,
         }),
       )
@@ -255,7 +259,34 @@ describe("the apply lease through the CLI, on a shared DynamoDB table", () => {
     expect(report.status).toBe("RECONCILED");
     expect(report.errors).toEqual([]);
     expect(writes().sort()).toEqual(DRIFTED.map((id) => `UpdateIntegration ${id}`));
-    expect(await leaseItem()).toBeUndefined();
+    // The run took its target's lease and released it; the dead run's lease of old is left to expire.
+    expect(await leaseItem({ account: "123456789012", region: "eu-west-1" })).toBeUndefined();
+    expect((await leaseItem())?.owner?.S).toBe("run-that-died");
+  });
+
+  it("refuses an apply while another run holds its target's lease, and not for another target's", async () => {
+    const at = Date.now();
+    const elsewhere = new DynamoLease({
+      client: dynamo.client,
+      tableName: env.DRIFT_HISTORY_TABLE!,
+      now: () => at,
+    });
+    await elsewhere
+      .forTarget({ account: "123456789012", region: "us-east-1" })
+      .acquire("other-region", 120_000);
+    const first = await cli(["plan", "--desired", DESIRED], env);
+    expect(first.code).toBe(0);
+    await elsewhere
+      .forTarget({ account: "123456789012", region: "eu-west-1" })
+      .acquire("same-target", 120_000);
+    const { code, report } = await cli(["apply", "--desired", DESIRED], env);
+    expect(code).toBe(1);
+    expect(report.errors).toEqual([
+      {
+        message: `another apply run (same-target) holds the lease until ${new Date(at + 120_000).toISOString()}; nothing was changed. Wait for it to finish, or for the lease to expire if that run died`,
+      },
+    ]);
+    expect(writes()).toEqual([]);
   });
 
   it("refuses to write when the lease cannot be taken at all (no such table)", async () => {
@@ -308,7 +339,7 @@ describe("guards in the Lambda handler: account and Region from the invoked func
       { file: "desired-state/orders-http.yaml", apiId: HTTP_API, message: message(HTTP_API) },
     ]);
     expect(acquire).not.toHaveBeenCalled();
-    expect(emulator.calls.operations()).toEqual(["GetApi", "GetApi"]);
+    expect(emulator.calls.operations()).toEqual([]);
     expect(recorded.map((r) => r.status)).toEqual(["FAILED"]);
     const lines = jsonLines(output);
     expect(lines.filter((l) => l.message === "run error")).toHaveLength(2);

@@ -151,7 +151,7 @@ describe("apigw-drift history", () => {
       ].join("\n"),
     );
     expect(err).toBe(
-      "older ones may be recorded too: raise --limit, or narrow with --since, --until, --api or --integration\n",
+      "older ones may be recorded too: raise --limit, or narrow with --since, --until, --api, --integration, --account or --region\n",
     );
   });
 

@@ -115,7 +115,16 @@ describe("the bundled Lambda handler", () => {
           for (const action of iamActions(client!, op!)) used.add(action);
         }
       }
+      // A fleet's targets in other accounts: the SDK's provider calls STS AssumeRole (lib/fleet).
+      if (
+        /import\s*\{[^}]*\bfromTemporaryCredentials\b[^}]*\}\s*from\s*"@aws-sdk\/credential-providers"/.test(
+          text,
+        )
+      ) {
+        used.add("sts:AssumeRole");
+      }
     }
+    expect(used).toContain("sts:AssumeRole");
     expect(used).toContain("ssm:GetParameter");
     // Every statement on the function's role: its SAM Policies and the per-API policies (Fn::ForEach), with
     // the conditional ones of a deploy that names the redaction key's parameter and its customer key.

@@ -83,6 +83,7 @@ describe("the package", () => {
       "dist/cli.mjs.map",
       "package.json",
       "schema/desired-state.schema.json",
+      "schema/fleet.schema.json",
       "template.yaml",
     ]);
   });
@@ -108,6 +109,7 @@ describe("the package", () => {
       "@aws-sdk/client-apigatewayv2",
       "@aws-sdk/client-dynamodb",
       "@aws-sdk/client-sts",
+      "@aws-sdk/credential-providers",
       "@smithy/node-http-handler",
       "@smithy/util-retry",
       "commander",

@@ -103,7 +103,8 @@ describe("DynamoDB throttling (ProvisionedThroughputExceededException)", () => {
     expect(
       proxy.calls.filter((c) => c.outcome === "forwarded").map((c) => `${c.operation} ${c.status}`),
     ).toEqual([
-      "PutItem 200", // the lease, third attempt
+      "PutItem 200", // the target's lease, third attempt
+      "GetItem 200", // the table's lease of old: held by no run of an earlier version
       "Query 200", // the open intents of earlier runs: none
       "BatchWriteItem 200", // the write-ahead intents, third attempt, before any write
       "DeleteItem 200", // the lease released when the writes are done

@@ -19,7 +19,7 @@ import { main } from "../../../lib/cli/main.ts";
 import type { DesiredState } from "../../../lib/desired-state/state.ts";
 import { documents } from "../../../lib/desired-state/state.ts";
 import { EMBEDDED_TABLE, openEmbeddedStore } from "../../../lib/history/embedded.ts";
-import { LEASE_KEY } from "../../../lib/history/keys.ts";
+import { leaseKey } from "../../../lib/history/keys.ts";
 import { DynamoHistory } from "../../../lib/history/store.ts";
 import type { Report } from "../../../lib/plan/report.ts";
 import { startDynalite } from "../../helpers/dynalite.ts";
@@ -102,7 +102,9 @@ function startApply(folder: string) {
 async function leaseIn(folder: string) {
   const store = await startDynalite({ path: join(folder, ".apigw-drift/history") });
   try {
-    const key = { pk: { S: LEASE_KEY.pk }, sk: { S: LEASE_KEY.sk } };
+    // The run's target: the account and Region of the example files (and the test's credentials).
+    const lease = leaseKey({ account: "123456789012", region: "eu-west-1" });
+    const key = { pk: { S: lease.pk }, sk: { S: lease.sk } };
     return (await store.client.send(new GetItemCommand({ TableName: EMBEDDED_TABLE, Key: key }))).Item;
   } finally {
     await store.close();

@@ -6,7 +6,9 @@ import { type DesiredState, stateFromDocuments } from "../../../lib/desired-stat
 import { captureOutput, handlerDeps, jsonLines, lambdaContext } from "../../helpers/lambda-harness.ts";
 import { MemoryGateway } from "../../helpers/memory-gateway.ts";
 
-const FIELDS = "the event takes mode, dryRun, apiIds, integrationIds, maxDeletes, maxUpdates, prune";
+const FIELDS = "the event takes mode, dryRun, apiIds, integrationIds, maxDeletes, maxUpdates, prune, target";
+const TARGET_TAKES =
+  'target takes a target of the fleet such as {"account": "123456789012", "region": "eu-west-1"} (a 12-digit account id and a Region, nothing else)';
 const ACCEPTED =
   'the function takes a schedule\'s input such as {"mode": "apply"}, an EventBridge scheduled-rule event, or a manual invoke such as {"dryRun": true}';
 
@@ -51,6 +53,33 @@ const BAD_EVENTS: [string, unknown, string][] = [
   ["maxUpdates as a string", { maxUpdates: "5" }, 'maxUpdates takes a whole number ≥ 0, not "5"'],
   ["maxDeletes as null", { maxDeletes: null }, "maxDeletes takes a whole number ≥ 0, not null"],
   ["prune as a string", { prune: "false" }, 'prune takes true or false, not "false"'],
+  // A fleet's target (the hub's state machine sends one per invoke): exactly an account and a Region.
+  [
+    "a target as a string",
+    { target: "123456789012/eu-west-1" },
+    `${TARGET_TAKES}, not "123456789012/eu-west-1"`,
+  ],
+  [
+    "a target with an unquoted account's lost zeros",
+    { target: { account: "12345678901", region: "eu-west-1" } },
+    `${TARGET_TAKES}, not {"account":"12345678901","region":"eu-west-1"}`,
+  ],
+  [
+    "a target without its Region",
+    { target: { account: "123456789012" } },
+    `${TARGET_TAKES}, not {"account":"123456789012"}`,
+  ],
+  [
+    "a target with a field of its own",
+    { target: { account: "123456789012", region: "eu-west-1", roleArn: "arn:aws:iam::1:role/x" } },
+    // Shown cut at 60 characters, as every refused value.
+    `${TARGET_TAKES}, not {"account":"123456789012","region":"eu-west-1","roleArn":"a…`,
+  ],
+  [
+    "a target in a Region that is not one",
+    { target: { account: "123456789012", region: "EU" } },
+    `${TARGET_TAKES}, not {"account":"123456789012","region":"EU"}`,
+  ],
   // Empty arrays: "no ids" must not mean "every API".
   ["empty apiIds", { dryRun: true, apiIds: [] }, "apiIds takes a non-empty array of API ids, not []"],
   [
@@ -158,6 +187,16 @@ const GOOD_EVENTS: [string, unknown, RunRequest][] = [
       prune: false,
       source: "manual",
     },
+  ],
+  [
+    "a target of the hub's state machine",
+    { target: { account: "222222222222", region: "ap-south-1" } },
+    { mode: "apply", target: { account: "222222222222", region: "ap-south-1" }, source: "fleet" },
+  ],
+  [
+    "a dry run of one target",
+    { dryRun: true, target: { account: "222222222222", region: "ap-south-1" } },
+    { mode: "plan", target: { account: "222222222222", region: "ap-south-1" }, source: "manual" },
   ],
 ];
 

@@ -11,11 +11,11 @@ const FINDINGS = ERRORS | WARNINGS | 8;
 const tool = requireTool("cfn-lint", "pip install cfn-lint");
 
 describe.runIf(tool.available)("cfn-lint", () => {
-  it("finds the CloudFormation templates in the project root", () => {
-    expect(cloudFormationTemplates()).toEqual(["template.yaml"]);
+  it("finds the CloudFormation templates in the project root and templates/", () => {
+    expect(cloudFormationTemplates()).toEqual(["template.yaml", "templates/spoke-role.yaml"]);
   });
 
-  it("reports no error in any CloudFormation template of the project root", async () => {
+  it("reports no error in any CloudFormation template of the project (the hub and the spoke)", async () => {
     const templates = cloudFormationTemplates();
     const { code, output } = await cfnLint(tool.path!, templates);
     // Warnings do not fail the test; they are shown, and the README lists the ones that remain.

@@ -96,7 +96,11 @@ describe("template.yaml", () => {
 
   it("uses only documented SAM function and schedule properties", () => {
     expect(Object.keys(props()).filter((p) => !SAM_FUNCTION_PROPERTIES.has(p))).toEqual([]);
-    const schedule = props().Events.Schedule;
+    // The schedule starts the hub's state machine, which invokes the function per target (PRODUCT §9).
+    expect(props().Events).toBeUndefined();
+    // biome-ignore lint/suspicious/noExplicitAny: a parsed template is untyped data, read by tests only
+    const schedule = (template.Resources.FleetStateMachine!.Properties as Record<string, any>).Events
+      .Schedule;
     expect(schedule.Type).toBe("ScheduleV2");
     expect(Object.keys(schedule.Properties).filter((p: string) => !SCHEDULE_V2_PROPERTIES.has(p))).toEqual(
       [],
@@ -127,9 +131,25 @@ describe("template.yaml", () => {
     expect(props().Environment.Variables.DRIFT_HISTORY_TABLE).toEqual({ Ref: "HistoryTable" });
   });
 
-  it("schedules a run whose input the function accepts, in the chosen mode", () => {
-    const input = evaluate(props().Events.Schedule.Properties.Input, { ReconcileMode: "apply" }) as string;
-    expect(parseEvent(JSON.parse(input), "plan")).toEqual({ mode: "apply", source: "schedule" });
+  it("schedules a run of every target, each invoke's event one the function accepts, in the chosen mode", () => {
+    // biome-ignore lint/suspicious/noExplicitAny: a parsed template is untyped data, read by tests only
+    const machine = template.Resources.FleetStateMachine!.Properties as Record<string, any>;
+    const input = evaluate(machine.Events.Schedule.Properties.Input, {
+      ReconcileMode: "apply",
+      FleetMaxConcurrency: 8,
+      FleetToleratedFailurePercentage: 0,
+    }) as string;
+    const execution = JSON.parse(input);
+    expect(execution).toEqual({ mode: "apply", maxConcurrency: 8, toleratedFailurePercentage: 0 });
+    // The Map's ItemSelector: the item's target and the execution's mode.
+    const selector = machine.Definition.States.Targets.ItemSelector;
+    expect(selector).toEqual({ "target.$": "$$.Map.Item.Value.target", "mode.$": "$.mode" });
+    const target = { account: "222222222222", region: "ap-south-1" };
+    expect(parseEvent({ target, mode: execution.mode }, "plan")).toEqual({
+      mode: "apply",
+      target,
+      source: "fleet",
+    });
   });
 
   it("retries failed async invokes on purpose (not at all) and sends them to a queue", () => {
