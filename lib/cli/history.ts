@@ -132,6 +132,7 @@ function eventJson(e: DriftEvent) {
     action: e.action,
     diffs: e.diffs,
     error: e.error,
+    changedBy: e.changedBy,
     ...(e.truncated ? { truncated: e.truncated } : {}),
   };
 }
@@ -142,6 +143,8 @@ function json(value: unknown): string {
 
 function eventTable(events: readonly DriftEvent[], location: string): string {
   if (events.length === 0) return `no drift events recorded in ${terminal(location)} match\n`;
+  // Who changed it (PRODUCT §8) gets a column when attribution named anyone on this page.
+  const attributed = events.some((e) => e.changedBy);
   const rows = events.map((e) => [
     when(e.at),
     e.mode,
@@ -149,9 +152,11 @@ function eventTable(events: readonly DriftEvent[], location: string): string {
     e.integrationId,
     e.status,
     e.runId.slice(0, 8),
+    ...(attributed ? [e.changedBy ? changedBy(e.changedBy) : ""] : []),
     changes(e),
   ]);
-  return `${table(["AT", "MODE", "API", "INTEGRATION", "STATUS", "RUN", "CHANGES"], rows)}\n${count(events.length, "drift event")}, newest first, from ${terminal(location)}\n`;
+  const header = ["AT", "MODE", "API", "INTEGRATION", "STATUS", "RUN", ...(attributed ? ["CHANGED BY"] : [])];
+  return `${table([...header, "CHANGES"], rows)}\n${count(events.length, "drift event")}, newest first, from ${terminal(location)}\n`;
 }
 
 function runTable(runs: readonly RunRecord[], location: string): string {
@@ -169,6 +174,11 @@ function runTable(runs: readonly RunRecord[], location: string): string {
       .join(", ") || "nothing looked at",
   ]);
   return `${table(["STARTED", "MODE", "STATUS", "REVISION", "RUN", "EVENTS", "INTEGRATIONS"], rows)}\n${count(runs.length, "run")}, newest first, from ${terminal(location)}\n`;
+}
+
+/** "<principal> at <time> (<eventName>)", as the plan prints it after "changed by". */
+function changedBy(by: NonNullable<DriftEvent["changedBy"]>): string {
+  return `${by.principal} at ${when(by.at)} (${by.eventName})`;
 }
 
 /**

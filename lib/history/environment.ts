@@ -2,12 +2,16 @@ import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynam
 import { retentionDaysFromEnvironment } from "./environment-values.ts";
 import { DynamoLease } from "./lease.ts";
 import type { LockOptions } from "./lock.ts";
+import { NotifiedStore } from "./notified.ts";
 import { DynamoHistory } from "./store.ts";
 
 /** History and lease on one table, and how to let go of it. */
 export interface HistoryContext {
   history: DynamoHistory;
   lease: DynamoLease;
+  /** The same history, as attribution reads it (since each integration was last in sync). */
+  reader: DynamoHistory;
+  notified: NotifiedStore;
   tableName: string;
   /** Where history lives, for messages: `DynamoDB table X` or `the local store in /path/.apigw-drift/history`. */
   location: string;
@@ -58,9 +62,12 @@ export async function historyFromEnvironment(
 }
 
 function onTable(client: DynamoDBClient, tableName: string, retentionDays: number, now?: () => number) {
+  const history = new DynamoHistory({ client, tableName, retentionDays, ...(now ? { now } : {}) });
   return {
-    history: new DynamoHistory({ client, tableName, retentionDays, ...(now ? { now } : {}) }),
+    history,
     lease: new DynamoLease({ client, tableName, ...(now ? { now } : {}) }),
+    reader: history,
+    notified: new NotifiedStore(history),
     tableName,
   };
 }

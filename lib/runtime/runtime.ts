@@ -1,8 +1,19 @@
-import { type ClientOptions, createApiGatewayClient, type RetryNotice } from "../apigateway/client.ts";
+import type { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
+import type { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import {
+  type ClientOptions,
+  createApiGatewayClient,
+  type RetryNotice,
+  TOOL_USER_AGENT,
+} from "../apigateway/client.ts";
 import { SdkGateway } from "../apigateway/gateway.ts";
 import { DEFAULT_CONCURRENCY, RateLimiter } from "../apigateway/limiter.ts";
 import { CallStats } from "../apigateway/stats.ts";
 import { createRedactor, type Redactor } from "../diff/redact.ts";
+import type { HistoryReader } from "../history/in-sync.ts";
+import type { NotificationStates } from "../notify/after-run.ts";
+import type { Report } from "../plan/report.ts";
+import type { AttributionLookup } from "../reconcile/attribute.ts";
 import type { Lease } from "../reconcile/lease.ts";
 import type { HistoryRecorder, Progress, RunServices, Where } from "../reconcile/reconcile.ts";
 
@@ -12,7 +23,24 @@ export interface RunHistory {
   lease: Lease;
   /** For messages: `DynamoDB table X`, `the local store in …`. */
   location: string;
+  /** History's queries, for attribution's windows (since each integration was last seen in sync). */
+  reader?: HistoryReader;
+  /** What notifications last announced, per integration (lib/history/notified.ts). */
+  notified?: NotificationStates;
   close(): Promise<void>;
+}
+
+/** Attribution (PRODUCT §8), on for plan and apply unless a run's config leaves it out. */
+export interface AttributionConfig {
+  /** LookupEvents pages per run (default 20). */
+  pageBudget?: number;
+  /**
+   * ARNs that are the tool itself, besides the run's `where.callerArn` (the CLI's STS caller): the Lambda's
+   * role. Resolved at the first lookup; a failure skips attribution with a warning.
+   */
+  self?: () => Promise<readonly string[]>;
+  /** "session" (the CLI): only the caller's own session; "role" (the Lambda): every session of its role. */
+  scope?: "role" | "session";
 }
 
 /**
@@ -43,6 +71,10 @@ export interface RuntimeConfig {
   attemptDeadlineMs?: number;
   /** Only for tests: sees the API Gateway client once built (to record what a run sends). */
   instrument?: ClientOptions["instrument"];
+  /** Who changed drifted integrations, from CloudTrail; absent: no lookups. */
+  attribution?: AttributionConfig;
+  /** Send EventBridge notifications after runs (the Lambda): `runtime.notify`. */
+  notifications?: boolean;
 }
 
 /** A built runtime: clients, limiter and history, opened once and reused by every run until closed. */
@@ -58,6 +90,13 @@ export interface Runtime {
   region(): Promise<string | undefined>;
   /** Where history lives, for messages (`DynamoDB table X`, `the local store in …`), when it is open. */
   historyLocation?: string;
+  /**
+   * Notifications for a finished run (PRODUCT §8), when the config asks for them and history keeps their
+   * states: never throws; what went wrong comes back as warnings.
+   */
+  notify?(report: Report): Promise<{ sent: number; warnings: string[] }>;
+  /** CloudTrail clients built so far (one per Region, only when a run had something to attribute). */
+  cloudTrailClients?(): number;
   readonly redact: Redactor;
   /** Closes the clients and the history store (and its folder lock). Safe to call twice. */
   close(): Promise<void>;
@@ -85,12 +124,61 @@ export async function createRuntime(config: RuntimeConfig): Promise<Runtime> {
   const gateway = new SdkGateway(client, limiter);
   const redact = createRedactor(config.redactionKey);
   const store = config.history ? await config.history.open() : undefined;
+  const trails = new Map<string, Promise<CloudTrailClient>>();
+  /** One paced CloudTrail client per Region, created at its first lookup (and its module loaded then). */
+  const cloudTrail = (region: string | undefined) => {
+    const key = region ?? "";
+    let client = trails.get(key);
+    if (!client) {
+      client = import("../attribution/client.ts").then(
+        ({ createCloudTrailClient }) => createCloudTrailClient(region ? { region } : {}).client,
+      );
+      trails.set(key, client);
+    }
+    return client;
+  };
+  let eventBridge: Promise<EventBridgeClient> | undefined;
+  const attribution = (where: Where): AttributionLookup | undefined => {
+    const options = config.attribution;
+    if (!options) return undefined;
+    return {
+      lookup: async (targets, run) => {
+        const [{ createAttributor }, { selfIdentity }] = await Promise.all([
+          import("../attribution/attributor.ts"),
+          import("../attribution/identity.ts"),
+        ]);
+        const reader = store?.reader;
+        return createAttributor({
+          client: () => cloudTrail(where.region),
+          self: async () =>
+            selfIdentity(
+              [...(where.callerArn ? [where.callerArn] : []), ...((await options.self?.()) ?? [])],
+              {
+                scope: options.scope ?? "role",
+                userAgentMarker: TOOL_USER_AGENT,
+              },
+            ),
+          ...(options.pageBudget !== undefined ? { pageBudget: options.pageBudget } : {}),
+          ...(reader
+            ? {
+                since: async (list, before) => {
+                  const { lastSeenInSync } = await import("../history/in-sync.ts");
+                  return lastSeenInSync(reader, list, before);
+                },
+              }
+            : {}),
+          now,
+        }).lookup(targets, run);
+      },
+    };
+  };
   let closed = false;
   return {
     redact,
     ...(store ? { historyLocation: store.location } : {}),
     services: ({ where, onProgress, signal }) => {
       stats.reset();
+      const attributor = attribution(where);
       return {
         gateway: gateway.withSignal(signal),
         apiCalls: () => stats.toRecord(),
@@ -101,8 +189,29 @@ export async function createRuntime(config: RuntimeConfig): Promise<Runtime> {
         now,
         concurrency,
         ...(onProgress ? { onProgress } : {}),
+        ...(attributor ? { attribution: attributor } : {}),
       };
     },
+    ...(config.notifications && store?.notified
+      ? {
+          notify: async (report: Report) => {
+            const states = store.notified!;
+            const [{ notifyAfterRun }, { createEventBridgeClient, sendNotifications }] = await Promise.all([
+              import("../notify/after-run.ts"),
+              import("../notify/send.ts"),
+            ]);
+            eventBridge ??= Promise.resolve(createEventBridgeClient());
+            const client = await eventBridge;
+            const outcome = await notifyAfterRun(report, {
+              states,
+              send: (notifications) => sendNotifications(client, notifications),
+              now,
+            });
+            return { sent: outcome.sent, warnings: outcome.warnings };
+          },
+        }
+      : {}),
+    cloudTrailClients: () => trails.size,
     region: async () => {
       try {
         return await client.config.region();
@@ -114,6 +223,8 @@ export async function createRuntime(config: RuntimeConfig): Promise<Runtime> {
       if (closed) return;
       closed = true;
       client.destroy();
+      for (const trail of trails.values()) (await trail).destroy();
+      (await eventBridge)?.destroy();
       await store?.close();
     },
   };

@@ -106,7 +106,9 @@ describe("the package", () => {
     );
     expect([...imported].sort()).toEqual([
       "@aws-sdk/client-apigatewayv2",
+      "@aws-sdk/client-cloudtrail",
       "@aws-sdk/client-dynamodb",
+      "@aws-sdk/client-eventbridge",
       "@aws-sdk/client-sts",
       "@smithy/node-http-handler",
       "@smithy/util-retry",
