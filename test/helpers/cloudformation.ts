@@ -446,7 +446,9 @@ export function roleStatements(template: Template, given: Record<string, string>
     if (resource.Type === "AWS::IAM::RolePolicy" && onRole)
       documents.push([id, resource.Properties?.PolicyDocument]);
     // A customer managed policy attached to the role (it keeps the inline-policy quota for ApiAccess).
-    const attached = ((resource.Properties?.Roles ?? []) as unknown[]).some((r) => JSON.stringify(r) === role);
+    const attached = ((resource.Properties?.Roles ?? []) as unknown[]).some(
+      (r) => JSON.stringify(r) === role,
+    );
     if (resource.Type === "AWS::IAM::ManagedPolicy" && attached)
       documents.push([id, resource.Properties?.PolicyDocument]);
   }

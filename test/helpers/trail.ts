@@ -67,7 +67,9 @@ export async function consoleCreate(
 }
 
 /** The EventBridge event a CloudTrail management event arrives as on the default bus (service-facts #27). */
-export function eventBridgeEvent(record: CloudTrailRecord | Record<string, unknown>): Record<string, unknown> {
+export function eventBridgeEvent(
+  record: CloudTrailRecord | Record<string, unknown>,
+): Record<string, unknown> {
   return {
     version: "0",
     id: `evt-${String(record.eventID)}`,

@@ -126,7 +126,8 @@ describe("the bundled Lambda handler", () => {
       (r) => r.Type === "AWS::Lambda::EventSourceMapping",
     );
     expect(mappings).toHaveLength(1);
-    for (const action of ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]) used.add(action);
+    for (const action of ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"])
+      used.add(action);
     // Every statement on the function's role: its SAM Policies and the per-API policies (Fn::ForEach), with
     // the conditional ones of a deploy that names the redaction key's parameter and its customer key.
     const granted = (given: Record<string, string>) =>
