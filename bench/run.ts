@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { coldStart } from "./cold-start.ts";
 import { economy } from "./economy.ts";
+import { eventPath } from "./event-path.ts";
 import { scale } from "./scale.ts";
 import { type Row, renderTable } from "./table.ts";
 import { throttled } from "./throttled.ts";
@@ -109,6 +110,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       throttled: await figure("2-3. throttled apply and peer", () => throttled(config.throttled)),
       scale: await figure("4. scale", () => scale({ ...config.scale, tmp })),
       coldStart: await figure("5. cold start", () => coldStart({ ...config.coldStart, tmp })),
+      eventPath: await figure("E. event path", () => eventPath(quick)),
     };
     const seconds = (performance.now() - started) / 1000;
     const rows = Object.values(figures).flatMap((f) => f.rows);
