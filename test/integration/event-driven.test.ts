@@ -70,13 +70,27 @@ beforeEach(async () => {
   // The function's own credentials: CloudTrail records its writes under its role's session.
   vi.stubEnv("AWS_ACCESS_KEY_ID", FUNCTION_KEY);
   vi.stubEnv("POWERTOOLS_METRICS_DISABLED", "true");
-  deps = createFunctionDeps({
+  // Quiet, but for the tests that read the logs (listening()).
+  vi.stubEnv("POWERTOOLS_LOG_LEVEL", "SILENT");
+  deps = functionDeps();
+});
+
+/** The function's dependencies as its cold start builds them, with this test's desired state. */
+function functionDeps(): HandlerDeps {
+  const built = createFunctionDeps({
     DRIFT_HISTORY_TABLE: table,
     RECONCILE_MODE: "apply",
     APIGW_DRIFT_ROLE_ARN: FUNCTION_ROLE,
   });
-  deps.desired = async () => ({ state, revision: REVISION });
-});
+  built.desired = async () => ({ state, revision: REVISION });
+  return built;
+}
+
+/** A cold start whose logger writes INFO and up, for a test that reads the logs. */
+function listening(): void {
+  vi.stubEnv("POWERTOOLS_LOG_LEVEL", "INFO");
+  deps = functionDeps();
+}
 afterEach(async () => {
   await (await deps.runtime()).close();
   await closeWorld();
@@ -107,6 +121,7 @@ describe("an SQS batch of CloudTrail integration writes", () => {
     const batch = sqsBatch([eventBridgeEvent(record), eventBridgeEvent(record), eventBridgeEvent(unknown)]);
     emulator.calls.reset();
     trail.calls.reset();
+    listening();
 
     const { value, output } = await captureOutput(() => handler()(batch, lambdaContext()));
     const { batchItemFailures, report } = value!;
@@ -192,6 +207,7 @@ describe("an SQS batch of CloudTrail integration writes", () => {
     const created = trail.records().find(byArn(ALICE))!;
     const own = trail.records().find(byArn(PRINCIPALS[FUNCTION_KEY]!.arn))!;
     emulator.calls.reset();
+    listening();
 
     const { value, output } = await captureOutput(() =>
       handler()(sqsBatch([eventBridgeEvent(created), eventBridgeEvent(own), "not json"]), lambdaContext()),
@@ -305,6 +321,7 @@ describe("notifications after each run", () => {
     emulator.overwriteIntegration(API, ID, { timeoutInMillis: 12_345 });
     state = withOrders({ mode: "observe" });
     bus.failEntries({ errorCode: "AccessDeniedException", errorMessage: "not allowed", times: 1 });
+    listening();
     const { value, output } = await captureOutput(() => handler()({ mode: "apply" }, lambdaContext()));
     expect(value!.warnings).toEqual([
       {
@@ -321,7 +338,7 @@ describe("notifications after each run", () => {
     expect(bus.events()).toEqual([]);
     expect(await notified()).toEqual([]);
 
-    const next = await handler()({ mode: "apply" }, lambdaContext());
+    const next = (await captureOutput(() => handler()({ mode: "apply" }, lambdaContext()))).value!;
     expect(next.warnings).toEqual([]);
     expect(bus.events().map((e) => e.detailType)).toEqual(["Integration Drift Detected"]);
   });
