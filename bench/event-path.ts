@@ -11,7 +11,11 @@ import { ApiGatewayV2Client, UpdateIntegrationCommand } from "@aws-sdk/client-ap
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Context } from "aws-lambda";
 import dynalite from "dynalite";
-import { type CloudTrailRecord, startCloudTrailEmulator } from "../emulator/cloudtrail.ts";
+import {
+  type CloudTrailRecord,
+  eventBridgeEventOf,
+  startCloudTrailEmulator,
+} from "../emulator/cloudtrail.ts";
 import { startEventBridgeEmulator } from "../emulator/eventbridge.ts";
 import { startEmulator } from "../emulator/server.ts";
 import { createReconcileHandler } from "../functions/reconcile/app.ts";
@@ -91,17 +95,7 @@ export async function eventPath(quick: boolean) {
       {
         messageId: `m-${record.eventID}`,
         eventSource: "aws:sqs" as const,
-        body: JSON.stringify({
-          version: "0",
-          id: record.eventID,
-          "detail-type": "AWS API Call via CloudTrail",
-          source: "aws.apigateway",
-          account: ACCOUNT,
-          time: record.eventTime,
-          region: "eu-west-1",
-          resources: [],
-          detail: record,
-        }),
+        body: JSON.stringify(eventBridgeEventOf(record)),
       },
     ],
   });

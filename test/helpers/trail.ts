@@ -11,7 +11,11 @@ import {
   UpdateIntegrationCommand,
   type UpdateIntegrationCommandInput,
 } from "@aws-sdk/client-apigatewayv2";
-import type { CloudTrailRecord, PrincipalConfig } from "../../emulator/cloudtrail.ts";
+import {
+  type CloudTrailRecord,
+  eventBridgeEventOf,
+  type PrincipalConfig,
+} from "../../emulator/cloudtrail.ts";
 
 export const ACCOUNT = "123456789012";
 /** Alice, in the console through an assumed role. */
@@ -66,22 +70,9 @@ export async function consoleCreate(
   }
 }
 
-/** The EventBridge event a CloudTrail management event arrives as on the default bus (service-facts #27). */
-export function eventBridgeEvent(
-  record: CloudTrailRecord | Record<string, unknown>,
-): Record<string, unknown> {
-  return {
-    version: "0",
-    id: `evt-${String(record.eventID)}`,
-    "detail-type": "AWS API Call via CloudTrail",
-    source: "aws.apigateway",
-    account: ACCOUNT,
-    time: record.eventTime,
-    region: "eu-west-1",
-    resources: [],
-    detail: record,
-  };
-}
+/** The EventBridge event a CloudTrail management event arrives as on the default bus. */
+export const eventBridgeEvent = (record: CloudTrailRecord | Record<string, unknown>) =>
+  eventBridgeEventOf(record as CloudTrailRecord);
 
 /** An SQS batch as the event source mapping delivers it: one record per body, message ids m1, m2, … */
 export function sqsBatch(bodies: readonly unknown[]) {

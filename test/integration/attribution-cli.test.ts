@@ -60,6 +60,18 @@ async function aliceChangesTheTimeout(): Promise<CloudTrailRecord> {
 }
 
 /** The event names asked for, in order (answered ones: a new CLI's limiter does not know the last one's). */
+/** A copy of the desired state whose lmb7k2q wants 15 s: live drifts from git with no write by anyone. */
+async function gitWantsAnotherTimeout(): Promise<string> {
+  const folder = join(cwd, "desired");
+  await cp(DESIRED, folder, { recursive: true });
+  const file = join(folder, "orders-http.yaml");
+  await writeFile(
+    file,
+    (await readFile(file, "utf8")).replace("timeoutInMillis: 10000", "timeoutInMillis: 15000"),
+  );
+  return folder;
+}
+
 const lookups = () =>
   trail.calls
     .filter("LookupEvents", 200)
@@ -145,13 +157,7 @@ describe("attribution through the CLI", () => {
     ]);
 
     // git now wants another timeout: live drifts from the files though nobody touched it since the fixes.
-    const folder = join(cwd, "desired");
-    await cp(DESIRED, folder, { recursive: true });
-    const file = join(folder, "orders-http.yaml");
-    await writeFile(
-      file,
-      (await readFile(file, "utf8")).replace("timeoutInMillis: 10000", "timeoutInMillis: 15000"),
-    );
+    const folder = await gitWantsAnotherTimeout();
     trail.calls.reset();
     // Without history the window is CloudTrail's whole 90 days: both fixes are in it, and both are skipped.
     const plan = await json(["plan", "--no-history"], folder);
@@ -168,13 +174,7 @@ describe("attribution through the CLI", () => {
     // CloudTrail times are to the second: a change in the very second a run starts is inside its window.
     await new Promise((r) => setTimeout(r, 1_100));
     expect(result(await json(["apply"])).changedBy?.principal).toBe(ALICE);
-    const folder = join(cwd, "desired");
-    await cp(DESIRED, folder, { recursive: true });
-    const file = join(folder, "orders-http.yaml");
-    await writeFile(
-      file,
-      (await readFile(file, "utf8")).replace("timeoutInMillis: 10000", "timeoutInMillis: 15000"),
-    );
+    const folder = await gitWantsAnotherTimeout();
     const plan = await json(["plan"], folder);
     expect(result(plan).status).toBe("DRIFTED");
     expect(result(plan).changedBy).toBeUndefined();

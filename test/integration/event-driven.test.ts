@@ -102,6 +102,16 @@ afterEach(async () => {
 const handler = () => createReconcileHandler(deps);
 const byArn = (arn: string) => (r: CloudTrailRecord) => (r.userIdentity as { arn: string }).arn === arn;
 
+/** An integration alice creates by hand on the orders API, which git does not declare; its id. */
+const aliceCreatesAStray = () =>
+  consoleCreate(emulator.url, ALICE_KEY, {
+    ApiId: API,
+    IntegrationType: "HTTP_PROXY",
+    IntegrationMethod: "GET",
+    IntegrationUri: "https://stray.example.com",
+    PayloadFormatVersion: "1.0",
+  });
+
 /** The desired state with the orders API's file changed. */
 function withOrders(change: Record<string, unknown>): DesiredState {
   return stateFromDocuments(
@@ -196,13 +206,7 @@ describe("an SQS batch of CloudTrail integration writes", () => {
 
   it("prunes an integration created by hand on a pruning API, ignores the function's own writes, and fails back what is not an event", async () => {
     state = withOrders({ prune: true });
-    const stray = await consoleCreate(emulator.url, ALICE_KEY, {
-      ApiId: API,
-      IntegrationType: "HTTP_PROXY",
-      IntegrationMethod: "GET",
-      IntegrationUri: "https://stray.example.com",
-      PayloadFormatVersion: "1.0",
-    });
+    const stray = await aliceCreatesAStray();
     await consoleUpdate(emulator.url, FUNCTION_KEY, { ApiId: API, IntegrationId: ID, Description: "own" });
     const created = trail.records().find(byArn(ALICE))!;
     const own = trail.records().find(byArn(PRINCIPALS[FUNCTION_KEY]!.arn))!;
@@ -241,13 +245,7 @@ describe("an SQS batch of CloudTrail integration writes", () => {
   });
 
   it("leaves an undeclared integration alone on an API that does not prune, and does not run at all", async () => {
-    const stray = await consoleCreate(emulator.url, ALICE_KEY, {
-      ApiId: API,
-      IntegrationType: "HTTP_PROXY",
-      IntegrationMethod: "GET",
-      IntegrationUri: "https://stray.example.com",
-      PayloadFormatVersion: "1.0",
-    });
+    const stray = await aliceCreatesAStray();
     emulator.calls.reset();
     const { batchItemFailures, report } = await handler()(
       sqsBatch([eventBridgeEvent(trail.records().find(byArn(ALICE))!)]),
