@@ -3,6 +3,7 @@ import { createApiGatewayClient } from "../apigateway/client.ts";
 import { RateLimiter } from "../apigateway/limiter.ts";
 import { type ProbeGateway, SdkProbeGateway } from "../apigateway/probe-gateway.ts";
 import { CallStats } from "../apigateway/stats.ts";
+import { callerIdentity } from "../identity/caller.ts";
 import { placeholderListener } from "../probe/experiments.ts";
 import { iamPolicy, planLines } from "../probe/plan.ts";
 import { renderProbeTable } from "../probe/render.ts";
@@ -44,6 +45,8 @@ export interface ProbeDeps {
   signals?: Signals;
   runId?: () => string;
   now?: () => number;
+  /** Who the credentials are (STS GetCallerIdentity): names the placeholder ARNs when no account is given. */
+  identity?: () => Promise<{ account: string }>;
 }
 
 /** Half the account's quota: other callers share the 10 requests per second (service-facts #4). */
@@ -59,7 +62,7 @@ export async function runProbeCommand(
   io: CliIo,
   deps: ProbeDeps = {},
 ): Promise<number> {
-  const account = options.account ?? io.env.APIGW_DRIFT_ACCOUNT;
+  let account = options.account ?? io.env.APIGW_DRIFT_ACCOUNT;
   const rate = options.rate ?? PROBE_RATE;
   const envRegion = io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
   const placeholders = (region: string) => ({
@@ -112,6 +115,16 @@ export async function runProbeCommand(
         "apigw-drift probe: no AWS Region: set AWS_REGION (or a profile's region) and run it again\n",
       );
       return 1;
+    }
+    if (!account) {
+      // The placeholder role and listener name the account the probe runs on, as a real one would.
+      try {
+        account = (await (deps.identity ?? callerIdentity)()).account;
+      } catch (error) {
+        io.stderr(
+          `apigw-drift probe: STS GetCallerIdentity failed (${terminal((error as Error).message)}); the placeholder ARNs name account ${NO_ACCOUNT} (give --account to name yours)\n`,
+        );
+      }
     }
     const outcome = await runProbe(connection.gateway, {
       ...placeholders(region),

@@ -1,10 +1,12 @@
 import { resolve } from "node:path";
 import { readDesiredFolder } from "../desired-state/folder.ts";
 import { historyFromEnvironment } from "../history/environment.ts";
+import { HistoryBusyError } from "../history/errors.ts";
 import { callerIdentity } from "../identity/caller.ts";
 import { DEFAULT_LIMITS } from "../plan/guards.ts";
 import type { Mode, Report } from "../plan/report.ts";
 import { addProbeWarnings } from "../probe/load.ts";
+import type { Lease } from "../reconcile/lease.ts";
 import { type Progress, reconcile, type Where } from "../reconcile/reconcile.ts";
 import { gitRevision } from "../reconcile/revision.ts";
 import { createRuntime, type Runtime, type RuntimeConfig } from "../runtime/runtime.ts";
@@ -77,41 +79,62 @@ export async function runReconcile(
   // A plan with --no-history needs no store; an apply always takes the lease, recorded or not.
   const record = options.history !== false;
   const open = historyDeps.open ?? historyFromEnvironment;
+  const config: RuntimeConfig = {
+    rate: options.rate,
+    concurrency: options.concurrency,
+    redactionKey: io.env.APIGW_DRIFT_REDACTION_KEY,
+    onRetry: (r) =>
+      io.stderr(
+        `retrying ${r.operation}${r.target ? ` ${terminal(r.target)}` : ""} (${terminal(r.reason)}): attempt ${r.attempt} of ${r.maxAttempts} in ${r.waitMs} ms\n`,
+      ),
+    ...(record || mode === "apply"
+      ? { history: { open: () => open(io.env, io.cwd), use: record ? "record" : "lease" } as const }
+      : {}),
+    // The CLI's own writes are those of its STS caller's session (where.callerArn) or carry its user
+    // agent: a colleague's console session of a role the CLI shares is still attributed.
+    ...(options.attribution === false
+      ? {}
+      : {
+          attribution: {
+            scope: "session" as const,
+            ...(options.attributionPages !== undefined ? { pageBudget: options.attributionPages } : {}),
+          },
+        }),
+  };
   let runtime: Runtime;
+  // A history store that cannot be opened (corrupt, a full disk, no permission) never hides the run: a
+  // plan goes on without it and says so; an apply, which needs the store's lease, reports that it wrote
+  // nothing. Either way the report is printed.
+  let storeProblem: string | undefined;
   try {
-    runtime = await runtimeFactory({
-      rate: options.rate,
-      concurrency: options.concurrency,
-      redactionKey: io.env.APIGW_DRIFT_REDACTION_KEY,
-      onRetry: (r) =>
-        io.stderr(
-          `retrying ${r.operation}${r.target ? ` ${terminal(r.target)}` : ""} (${terminal(r.reason)}): attempt ${r.attempt} of ${r.maxAttempts} in ${r.waitMs} ms\n`,
-        ),
-      ...(record || mode === "apply"
-        ? { history: { open: () => open(io.env, io.cwd), use: record ? "record" : "lease" } as const }
-        : {}),
-      // The CLI's own writes are those of its STS caller's session (where.callerArn) or carry its user
-      // agent: a colleague's console session of a role the CLI shares is still attributed.
-      ...(options.attribution === false
-        ? {}
-        : {
-            attribution: {
-              scope: "session" as const,
-              ...(options.attributionPages !== undefined ? { pageBudget: options.attributionPages } : {}),
-            },
-          }),
-    });
+    try {
+      runtime = await runtimeFactory(config);
+    } catch (error) {
+      if (!config.history || error instanceof HistoryBusyError) throw error;
+      storeProblem = (error as Error).message;
+      runtime = await runtimeFactory({ ...config, history: undefined });
+    }
   } catch (error) {
     io.stderr(`apigw-drift: ${terminal((error as Error).message)}\n`);
     return 1;
   }
   try {
     const where = await whereFromCredentials(runtime, options.account ?? io.env.APIGW_DRIFT_ACCOUNT);
-    const report = await reconcile(
-      request,
-      desired,
-      runtime.services({ where, onProgress: progressPrinter(io) }),
-    );
+    const services = runtime.services({ where, onProgress: progressPrinter(io) });
+    if (storeProblem && mode === "apply") services.lease = unavailableLease(storeProblem);
+    let report = await reconcile(request, desired, services);
+    if (storeProblem && mode === "plan") {
+      report = {
+        ...report,
+        status: report.status === "FAILED" || report.status === "BLOCKED" ? report.status : "PARTIAL",
+        errors: [
+          ...report.errors,
+          {
+            message: `drift history was not recorded: ${storeProblem}; plan with --no-history to leave history out`,
+          },
+        ],
+      };
+    }
     addProbeWarnings(report, state, options.probeResult ?? io.env.APIGW_DRIFT_PROBE_RESULT, io.cwd);
     print(report, options, io);
     // An interrupted run has printed and recorded what it did; its exit says it was interrupted.
@@ -135,6 +158,14 @@ export async function whereFromCredentials(runtime: Runtime, claimed: string | u
   } catch (error) {
     return { ...base, accountUnknown: `STS GetCallerIdentity failed: ${terminal((error as Error).message)}` };
   }
+}
+
+/** The lease of a store that could not be opened: an apply takes none, so it writes nothing. */
+function unavailableLease(problem: string): Lease {
+  const refuse = async (): Promise<never> => {
+    throw new Error(problem);
+  };
+  return { acquire: refuse, renew: refuse, release: async () => {} };
 }
 
 /** The services of a run that must not call AWS; reconcile fails an invalid desired state before any call. */

@@ -62,9 +62,27 @@ export async function openEmbeddedStore(options: EmbeddedOptions): Promise<Embed
   const server = dynalite({ path: folder, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   let client: DynamoDBClient | undefined;
   let closed = false;
+  // dynalite throws a LevelDB failure (a full disk, a file made unreadable) from inside its request
+  // callback, which would take the whole process down: no report, the lock left behind. While the store
+  // is open, such a failure is caught here instead: the request in flight is cut, and every later request
+  // fails at once with what went wrong, so the run reports it (PARTIAL, history not recorded) and ends.
+  let broken: Error | undefined;
+  const onStoreFault = (error: unknown) => {
+    if (!isStoreFault(error)) {
+      // Not ours: leave it to whoever else listens, or do what Node would have done without us.
+      if (process.listenerCount("uncaughtException") > 1) return;
+      process.off("uncaughtException", onStoreFault);
+      process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
+      process.exit(1);
+    }
+    broken ??= storeFailure(folder, error);
+    server.closeAllConnections();
+  };
+  process.on("uncaughtException", onStoreFault);
   const close = async () => {
     if (closed) return;
     closed = true;
+    process.off("uncaughtException", onStoreFault);
     client?.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await lock.release();
@@ -80,7 +98,20 @@ export async function openEmbeddedStore(options: EmbeddedOptions): Promise<Embed
       region: "local",
       // dynalite checks no signature; these keep the SDK away from the credential chain.
       credentials: { accessKeyId: "apigw-drift-local", secretAccessKey: "apigw-drift-local" },
+      // Once the store has failed, nothing is sent to it again: every call says why, at once.
+      maxAttempts: 3,
     });
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        if (broken) throw broken;
+        try {
+          return await next(args);
+        } catch (error) {
+          throw broken ?? error;
+        }
+      },
+      { step: "initialize", name: "apigwDriftStoreFault" },
+    );
     await ensureTable(client, EMBEDDED_TABLE);
     // We hold the folder's lock, so no live run uses this store: a lease item here was left by a run that
     // died (a killed CLI). Drop it, or the next apply would wait out its TTL for nothing.
@@ -195,4 +226,23 @@ async function describe(client: DynamoDBClient, tableName: string): Promise<Tabl
     if ((error as { name?: string }).name === "ResourceNotFoundException") return undefined;
     throw error;
   }
+}
+
+/** A LevelDB failure thrown from inside dynalite: its `level` errors carry LEVEL_* codes. */
+function isStoreFault(error: unknown): boolean {
+  const code = (error as { code?: string })?.code ?? "";
+  return code.startsWith("LEVEL_") || /^(IO error|Corruption):/.test((error as Error)?.message ?? "");
+}
+
+/** What a failed store says: what happened, and what to do about it. */
+function storeFailure(folder: string, error: unknown): HistoryError {
+  const message = (error as Error).message;
+  const advice = /No space left|ENOSPC/.test(message)
+    ? "the disk is full: free some space, then run again (the next apply settles what this one wrote)"
+    : /Permission denied|EACCES|EPERM|Read-only/i.test(message)
+      ? "its files cannot be written: check the folder's permissions and the file system"
+      : "move the folder away to start a fresh history";
+  return new HistoryError(`the local history store in ${folder} failed: ${message}; ${advice}`, {
+    cause: error,
+  });
 }

@@ -55,7 +55,17 @@ export async function lockFile(
       await writeFile(file, `${JSON.stringify(me)}\n`, { flag: "wx" });
       return { release: () => releaseIfOurs(file, me.token) };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== "EEXIST") {
+        // Created but not written (a full disk): an empty lock file would look held to the next run.
+        if (code === "ENOSPC") await unlink(file).catch(() => undefined);
+        throw new Error(
+          code === "ENOSPC"
+            ? `cannot lock ${file}: the disk is full; free some space and run again`
+            : `cannot lock ${file}: ${(error as Error).message}`,
+          { cause: error },
+        );
+      }
     }
     const holder = await readHolder(file);
     if (holder === "gone") continue;

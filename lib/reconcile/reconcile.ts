@@ -220,6 +220,11 @@ async function runOnce(request: RunRequest, desired: DesiredInput, services: Run
     const message = `the run was told it acts in account ${where.claimedAccount} (--account / APIGW_DRIFT_ACCOUNT), but its credentials act in account ${where.account}; correct --account, or use that account's credentials. Nothing was read or changed`;
     return report("FAILED", [], [{ message }]);
   }
+  // A cross-check that cannot be made is not passed: the caller asked for it.
+  if (where.claimedAccount !== undefined && where.account === undefined) {
+    const message = `the run was told it acts in account ${where.claimedAccount} (--account / APIGW_DRIFT_ACCOUNT), but the account its credentials act in is unknown${where.accountUnknown ? ` (${where.accountUnknown})` : ""}; check the credentials and that STS is reachable. Nothing was read or changed`;
+    return report("FAILED", [], [{ message }]);
+  }
   // Out of time (or interrupted) before the first call: everything waits for the next run.
   if (stopped(request, services)) return report("PARTIAL", deferAll(selection.apis, request), []);
 

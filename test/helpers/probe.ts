@@ -41,8 +41,12 @@ export function fastConnection(options: { maxAttempts?: number } = {}): () => Pr
 }
 
 /** Runs `apigw-drift probe ARGS` in-process; the SDK's standard environment must point at the service. */
-export async function probeCli(args: readonly string[], deps: ProbeDeps = {}) {
-  const io = captureIo({ AWS_REGION: process.env.AWS_REGION });
+export async function probeCli(
+  args: readonly string[],
+  deps: ProbeDeps = {},
+  env: Record<string, string | undefined> = {},
+) {
+  const io = captureIo({ AWS_REGION: process.env.AWS_REGION, ...env });
   // `connect: undefined` asks for the CLI's own connection (its limiter at --rate).
   const probe = "connect" in deps ? deps : { connect: fastConnection(), ...deps };
   const code = await main(["probe", ...args], io, { probe });

@@ -86,9 +86,15 @@ describe("apigw-drift plan / apply / import against the emulator", () => {
 
   it("refuses a run whose account guard it cannot confirm: STS does not answer, and a flag is no substitute", async () => {
     vi.stubEnv("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:9");
-    const io = user({ APIGW_DRIFT_ACCOUNT: "123456789012" });
-    expect(await cli(["plan", "--detailed-exitcode"], io)).toBe(1);
-    expect(io.out).toMatch(
+    const flagged = user({ APIGW_DRIFT_ACCOUNT: "123456789012" });
+    expect(await cli(["plan", "--detailed-exitcode"], flagged)).toBe(1);
+    expect(flagged.out).toMatch(
+      /Error: the run was told it acts in account 123456789012 \(--account \/ APIGW_DRIFT_ACCOUNT\), but the account its credentials act in is unknown \(STS GetCallerIdentity failed: .*ECONNREFUSED.*\); check the credentials and that STS is reachable\. Nothing was read or changed\n/,
+    );
+    // Without the flag, the files that name an account are what cannot be confirmed.
+    const plain = user({ APIGW_DRIFT_ACCOUNT: undefined });
+    expect(await cli(["plan", "--detailed-exitcode"], plain)).toBe(1);
+    expect(plain.out).toMatch(
       /the file names account 123456789012, but the account the run's credentials act in is unknown \(STS GetCallerIdentity failed: .*ECONNREFUSED.*\); check the credentials \(AWS_PROFILE, or the AWS_\* keys\)/,
     );
     expect(emulator.calls.count({ operation: "UpdateIntegration" })).toBe(0);

@@ -77,10 +77,11 @@ describe.each(["all-defaults", "moto-like", "strict", "mixed"])(
     it("reports exactly those readings, on its own scratch APIs only, and leaves none", async () => {
       const expected = probeFixture(fixture);
       await start({ probe: expected });
-      const { code, out, err } = await probeCli(["--yes", "--json", "--vpc-link", "vl-probe1"], {
-        runId: () => "run00001",
-        now: () => Date.parse("2026-03-01T10:00:00Z"),
-      });
+      const { code, out, err } = await probeCli(
+        ["--yes", "--json", "--vpc-link", "vl-probe1"],
+        { runId: () => "run00001", now: () => Date.parse("2026-03-01T10:00:00Z") },
+        { APIGW_DRIFT_ACCOUNT: undefined },
+      );
       expect(code, err).toBe(0);
       const result = JSON.parse(out);
       expect(Object.keys(result)).toEqual(["probedAt", "region", "behaviours"]);
@@ -114,6 +115,14 @@ describe.each(["all-defaults", "moto-like", "strict", "mixed"])(
       expect(calls.filter((c) => c.operation === "DeleteApi").map((c) => c.status)).toEqual([204, 204]);
       expect(emulator.listIntegrations(orders)).toEqual([ORDERS_INTEGRATION]);
       expect(err).toContain("apigw-drift probe: deleted scratch API");
+      // With no --account, the placeholder role names the account STS says the credentials are in.
+      const roles = calls
+        .map((c) => (c.body as { credentialsArn?: string } | undefined)?.credentialsArn)
+        .filter((arn) => arn !== undefined);
+      expect(roles.length).toBeGreaterThan(0);
+      expect(new Set(roles)).toEqual(
+        new Set(["arn:aws:iam::123456789012:role/apigw-drift-probe-placeholder"]),
+      );
     });
   },
 );

@@ -176,6 +176,23 @@ describe(reconcile.name, () => {
     expect(gateway.trace.every((t) => t.startsWith("GetApi "))).toBe(true);
   });
 
+  it("fails a run told its account (--account) when the credentials' account is unknown, without a call", async () => {
+    const report = await run({
+      mode: "apply",
+      desired: state(httpDoc(), wsDoc()),
+      where: {
+        region: "eu-west-1",
+        claimedAccount: "123456789012",
+        accountUnknown: "STS GetCallerIdentity failed: connect ECONNREFUSED 127.0.0.1:9",
+      },
+    });
+    expect(report).toMatchObject({ status: "FAILED", integrations: [] });
+    expect(report.errors.map((e) => e.message)).toEqual([
+      "the run was told it acts in account 123456789012 (--account / APIGW_DRIFT_ACCOUNT), but the account its credentials act in is unknown (STS GetCallerIdentity failed: connect ECONNREFUSED 127.0.0.1:9); check the credentials and that STS is reachable. Nothing was read or changed",
+    ]);
+    expect(gateway.trace).toEqual([]);
+  });
+
   it("fails a run whose file's protocol differs from the live API", async () => {
     const doc = { ...wsDoc(), apiId: HTTP_API };
     const report = await run({ mode: "plan", desired: state(doc) });
