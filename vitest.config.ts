@@ -3,7 +3,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    setupFiles: ["test/setup/loopback-sts.ts"],
+    setupFiles: ["test/setup/loopback-sts.ts", "test/setup/loopback-events.ts"],
     testTimeout: 20_000,
     coverage: {
       provider: "v8",

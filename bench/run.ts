@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { coldStart } from "./cold-start.ts";
 import { economy } from "./economy.ts";
+import { eventPath } from "./event-path.ts";
 import { FULL_FLEET, fleet, QUICK_FLEET } from "./fleet.ts";
 import { scale } from "./scale.ts";
 import { type Row, renderTable } from "./table.ts";
@@ -111,6 +112,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       scale: await figure("4. scale", () => scale({ ...config.scale, tmp })),
       coldStart: await figure("5. cold start", () => coldStart({ ...config.coldStart, tmp })),
       fleet: await figure("6. fleet", () => fleet(quick ? QUICK_FLEET : FULL_FLEET)),
+      eventPath: await figure("E. event path", () => eventPath(quick)),
     };
     const seconds = (performance.now() - started) / 1000;
     const rows = Object.values(figures).flatMap((f) => f.rows);

@@ -131,6 +131,26 @@ export function recordFromWrite(write: WriteEvent, identity: Record<string, unkn
   } satisfies CloudTrailRecord;
 }
 
+/**
+ * The EventBridge event a CloudTrail management event arrives as on the account's default bus
+ * (service-facts #27: `detail-type` "AWS API Call via CloudTrail", `source` "aws.apigateway"; the envelope
+ * of the EventBridge user guide's "Events" page: version, id, detail-type, source, account, time, region,
+ * resources, detail = the record). The event's own id is not the record's; here it is derived from it.
+ */
+export function eventBridgeEventOf(record: CloudTrailRecord): Record<string, unknown> {
+  return {
+    version: "0",
+    id: `eb-${record.eventID}`,
+    "detail-type": "AWS API Call via CloudTrail",
+    source: "aws.apigateway",
+    account: record.recipientAccountId,
+    time: record.eventTime,
+    region: record.awsRegion,
+    resources: [],
+    detail: record,
+  };
+}
+
 /** CloudTrail's eventTime: ISO 8601 in UTC to the second, `2024-05-01T12:00:00Z`. */
 export function isoSeconds(ms: number): string {
   return `${new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19)}Z`;

@@ -34,6 +34,7 @@ import {
 import type { WriteEvent, WriteListener } from "./writes.ts";
 
 export type { CloudTrailRecord, PrincipalConfig } from "./cloudtrail-records.ts";
+export { eventBridgeEventOf } from "./cloudtrail-records.ts";
 
 export interface CloudTrailEmulatorOptions {
   port?: number;

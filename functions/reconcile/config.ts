@@ -15,6 +15,20 @@ const Environment = z
     APIGW_DRIFT_REDACTION_KEY: z.string().optional(),
     /** The SSM SecureString parameter holding the redaction key (its name, never the key): redaction-key.ts. */
     APIGW_DRIFT_REDACTION_KEY_PARAMETER: z.string().optional(),
+    /** Who changed drift, from CloudTrail LookupEvents (PRODUCT §8): "off" turns the lookups off. */
+    ATTRIBUTION: z.enum(["on", "off"]).default("on"),
+    /** LookupEvents pages a run may read. */
+    ATTRIBUTION_PAGES: z.coerce.number().int().min(1).default(20),
+    /** EventBridge notifications after each run (PRODUCT §8): "off" sends none. */
+    NOTIFICATIONS: z.enum(["on", "off"]).default("on"),
+    /**
+     * The function's own role (the template passes its ARN): its writes are never taken for drift's author,
+     * and the event-driven path ignores its events. Unset: STS GetCallerIdentity, once per cold start.
+     */
+    APIGW_DRIFT_ROLE_ARN: z
+      .string()
+      .regex(/^arn:aws[\w-]*:iam::\d{12}:role\/\S+$/, "APIGW_DRIFT_ROLE_ARN must be an IAM role ARN")
+      .optional(),
   })
   .refine((env) => !(env.APIGW_DRIFT_REDACTION_KEY && env.APIGW_DRIFT_REDACTION_KEY_PARAMETER), {
     path: ["APIGW_DRIFT_REDACTION_KEY"],

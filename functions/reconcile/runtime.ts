@@ -29,10 +29,26 @@ export function createFunctionDeps(env: Record<string, string | undefined>): Han
   });
   let desired: Promise<DesiredInput> | undefined;
   let runtime: Promise<Runtime> | undefined;
+  let self: Promise<readonly string[]> | undefined;
+  // The function's own identity, once per cold start: the role ARN the template passes, else whoever STS
+  // says these credentials are (the role's session: any session of the role is the function).
+  const ownArns = () => {
+    self ??= config.APIGW_DRIFT_ROLE_ARN
+      ? Promise.resolve([config.APIGW_DRIFT_ROLE_ARN])
+      : import("../../lib/identity/caller.ts")
+          .then(({ callerIdentity }) => callerIdentity())
+          .then((caller) => [caller.arn])
+          .catch((error: unknown) => {
+            self = undefined;
+            throw error;
+          });
+    return self;
+  };
   return {
     config,
     logger,
     metrics,
+    self: ownArns,
     desired: () => {
       desired ??= desiredSource();
       return desired;
@@ -45,6 +61,16 @@ export function createFunctionDeps(env: Record<string, string | undefined>): Han
             concurrency: config.CONCURRENCY,
             ...(redactionKey ? { redactionKey } : {}),
             history: { open: async () => historyOnTable(env), use: "record" },
+            ...(config.ATTRIBUTION === "on"
+              ? {
+                  attribution: {
+                    scope: "role" as const,
+                    pageBudget: config.ATTRIBUTION_PAGES,
+                    self: ownArns,
+                  },
+                }
+              : {}),
+            notifications: config.NOTIFICATIONS === "on",
           }),
         )
         .catch((error: unknown) => {

@@ -76,6 +76,13 @@ export function pacedBackoff(random: () => number = Math.random): StandardRetryB
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
 /**
+ * The fragment every API Gateway call of the tool adds to its user agent. CloudTrail records the user
+ * agent of each write, so attribution can tell the tool's own writes from anyone else's whoever ran it
+ * (the Lambda's role, a CI role, a person's CLI): lib/attribution's selfIdentity `userAgentMarker`.
+ */
+export const TOOL_USER_AGENT = "apigw-drift";
+
+/**
  * An ApiGatewayV2Client on the SDK's standard configuration (region, credential chain,
  * `AWS_ENDPOINT_URL_APIGATEWAYV2`), with the SDK's standard retry strategy (429/5xx/network errors
  * retried, 4xx not, Retry-After honoured) on a paced backoff (see pacedBackoff) and, inside its retry
@@ -88,6 +95,7 @@ export function createApiGatewayClient(options: ClientOptions): ApiGatewayV2Clie
   const client = new ApiGatewayV2Client({
     ...(options.region ? { region: options.region } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
+    customUserAgent: TOOL_USER_AGENT,
     maxAttempts,
     retryStrategy: options.onRetry
       ? reportingRetries(standard, maxAttempts, calls, options.onRetry)

@@ -8,6 +8,7 @@ import {
   type ServiceInputTypes,
   type ServiceOutputTypes,
 } from "@aws-sdk/client-cloudtrail";
+import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import { StandardRetryStrategy } from "@smithy/util-retry";
 import { DEFAULT_REQUEST_TIMEOUT_MS, pacedBackoff, pacingMiddleware } from "../apigateway/client.ts";
 import { RateLimiter } from "../apigateway/limiter.ts";
@@ -29,6 +30,8 @@ export interface CloudTrailClientOptions {
   region?: string;
   /** A fragment for the SDK's user agent (the SDK's `customUserAgent`). */
   customUserAgent?: string;
+  /** Another account's credentials (a fleet target's assumed role); the SDK's standard chain when absent. */
+  credentials?: AwsCredentialIdentityProvider;
 }
 
 export interface PacedCloudTrailClient {
@@ -55,6 +58,7 @@ export function createCloudTrailClient(options: CloudTrailClientOptions = {}): P
   const client = new CloudTrailClient({
     ...(options.region ? { region: options.region } : {}),
     ...(options.customUserAgent ? { customUserAgent: options.customUserAgent } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
     maxAttempts,
     retryStrategy: new StandardRetryStrategy({ maxAttempts, backoff: pacedBackoff() }),
     requestHandler: {

@@ -150,6 +150,7 @@ function eventJson(e: DriftEvent) {
     action: e.action,
     diffs: e.diffs,
     error: e.error,
+    changedBy: e.changedBy,
     ...(e.truncated ? { truncated: e.truncated } : {}),
   };
 }
@@ -161,6 +162,8 @@ function json(value: unknown): string {
 function eventTable(events: readonly DriftEvent[], location: string): string {
   if (events.length === 0) return `no drift events recorded in ${terminal(location)} match\n`;
   const placed = spansTargets(events);
+  // Who changed it (PRODUCT §8) gets a column when attribution named anyone on this page.
+  const attributed = events.some((e) => e.changedBy);
   const rows = events.map((e) => [
     when(e.at),
     e.mode,
@@ -169,6 +172,7 @@ function eventTable(events: readonly DriftEvent[], location: string): string {
     e.integrationId,
     e.status,
     e.runId.slice(0, 8),
+    ...(attributed ? [e.changedBy ? changedBy(e.changedBy) : ""] : []),
     changes(e),
   ]);
   const header = [
@@ -179,6 +183,7 @@ function eventTable(events: readonly DriftEvent[], location: string): string {
     "INTEGRATION",
     "STATUS",
     "RUN",
+    ...(attributed ? ["CHANGED BY"] : []),
     "CHANGES",
   ];
   return `${table(header, rows)}\n${count(events.length, "drift event")}, newest first, from ${terminal(location)}\n`;
@@ -219,6 +224,11 @@ function runTable(runs: readonly RunRecord[], location: string): string {
  */
 function spansTargets(rows: readonly { account?: string; region?: string }[]): boolean {
   return new Set(rows.filter((r) => r.account || r.region).map(targetName)).size > 1;
+}
+
+/** "<principal> at <time> (<eventName>)", as the plan prints it after "changed by". */
+function changedBy(by: NonNullable<DriftEvent["changedBy"]>): string {
+  return `${by.principal} at ${when(by.at)} (${by.eventName})`;
 }
 
 /**

@@ -179,6 +179,7 @@ Environment:
                                  (AWS_ACCESS_KEY_ID and the other AWS_* variables work too)
   AWS_ENDPOINT_URL_APIGATEWAYV2  another API Gateway endpoint (the emulator, for one)
   AWS_ENDPOINT_URL_DYNAMODB      another DynamoDB endpoint, for DRIFT_HISTORY_TABLE
+  AWS_ENDPOINT_URL_CLOUDTRAIL    another CloudTrail endpoint, for who changed drift (attribution)
   DRIFT_HISTORY_TABLE            the DynamoDB table of drift history; unset: the local store in
                                  ./.apigw-drift/
   DRIFT_HISTORY_RETENTION_DAYS   days history items are kept (default 90)
@@ -226,6 +227,12 @@ function reconcileOptions(command: Command): void {
       accountId,
     )
     .option("--probe-result <file>", "a probe --json result: warn of updates it shows cannot work")
+    .option("--no-attribution", "do not look up who changed drifted integrations in CloudTrail")
+    .option(
+      "--attribution-pages <n>",
+      "CloudTrail LookupEvents pages this run may read to find who changed what (default 20)",
+      positiveCount("--attribution-pages"),
+    )
     .addOption(new Option("--json", "print the report as JSON").conflicts("markdown"))
     .option("--markdown", "print the report as a pull-request comment");
 }

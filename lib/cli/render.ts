@@ -1,4 +1,5 @@
 import { styleText } from "node:util";
+import type { ChangedBy } from "../attribution/types.ts";
 import type { Diff } from "../diff/diff.ts";
 import type { IntegrationResult, Report } from "../plan/report.ts";
 import { htmlText, markdownCode, markdownText, terminal } from "../text/escape.ts";
@@ -46,6 +47,7 @@ export function renderHuman(report: Report, options: { color: boolean }): string
     }
     const [symbol, color, label] = headline(r, report.mode);
     lines.push(`  ${paint(color, `${symbol} ${terminal(r.integrationId)}`)}  ${label}`);
+    if (r.changedBy) lines.push(`      ${paint("cyan", changedByText(r.changedBy))}`);
     for (const d of r.diffs) lines.push(`      ${diffLine(d, paint)}`);
     if (r.error)
       lines.push(`      ${paint("red", `${terminal(r.error.name)}: ${terminal(r.error.message)}`)}`);
@@ -165,7 +167,14 @@ export function renderMarkdown(report: Report): string {
       "",
     );
   } else {
-    out.push("| API | integration | status | differences |", "|---|---|---|---|");
+    // Who changed it (PRODUCT §8) gets a column when attribution named anyone in this report.
+    const attributed = changed.some((r) => r.changedBy);
+    out.push(
+      attributed
+        ? "| API | integration | status | differences | changed by |"
+        : "| API | integration | status | differences |",
+      attributed ? "|---|---|---|---|---|" : "|---|---|---|---|",
+    );
     for (const r of changed) {
       const what =
         r.action === "delete" && r.status === "UNMANAGED"
@@ -173,7 +182,8 @@ export function renderMarkdown(report: Report): string {
           : r.observed
             ? `${r.status} (${r.status === "UNMANAGED" ? "prune would delete it; " : ""}${OBSERVED})`
             : r.status;
-      out.push(`| ${code(r.apiId)} | ${code(r.integrationId)} | ${what} | ${r.diffs.length} |`);
+      const by = !attributed ? "" : r.changedBy ? ` ${changedByCell(r.changedBy)} |` : " — |";
+      out.push(`| ${code(r.apiId)} | ${code(r.integrationId)} | ${what} | ${r.diffs.length} |${by}`);
     }
     out.push("");
     for (const r of changed.filter((x) => x.diffs.length > 0 || x.error)) {
@@ -200,6 +210,16 @@ export function renderMarkdown(report: Report): string {
     `${s.IN_SYNC} in sync · ${s.DRIFTED} drifted · ${s.UPDATED} updated · ${s.MISSING} missing · ${s.FAILED} failed · ${s.DELETED} deleted`,
   );
   return `${out.join("\n")}\n`;
+}
+
+/** "changed by <principal> at <time> (<eventName>)": every part comes from CloudTrail, so escaped. */
+function changedByText(by: ChangedBy): string {
+  return `changed by ${terminal(by.principal)} at ${terminal(by.at)} (${terminal(by.eventName)})`;
+}
+
+/** The markdown column's cell: the principal as code, the time and event as text. */
+function changedByCell(by: ChangedBy): string {
+  return `${code(by.principal)} at ${markdownText(by.at)} (${markdownText(by.eventName)})`;
 }
 
 function location(e: Report["errors"][number]): string {

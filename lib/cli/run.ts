@@ -33,6 +33,10 @@ export interface RunOptions {
   account?: string;
   /** A probe --json result (or APIGW_DRIFT_PROBE_RESULT): warnings for updates it shows cannot work. */
   probeResult?: string;
+  /** false with --no-attribution: no CloudTrail lookups. */
+  attribution?: boolean;
+  /** --attribution-pages: LookupEvents pages the run may read (default 20). */
+  attributionPages?: number;
 }
 
 /** How the CLI builds a runtime; tests wrap it to watch what a run sends. */
@@ -87,6 +91,16 @@ export async function runReconcile(
     ...(record || mode === "apply"
       ? { history: { open: () => open(io.env, io.cwd), use: record ? "record" : "lease" } as const }
       : {}),
+    // The CLI's own writes are those of its STS caller's session (where.callerArn) or carry its user
+    // agent: a colleague's console session of a role the CLI shares is still attributed.
+    ...(options.attribution === false
+      ? {}
+      : {
+          attribution: {
+            scope: "session" as const,
+            ...(options.attributionPages !== undefined ? { pageBudget: options.attributionPages } : {}),
+          },
+        }),
   };
   let runtime: Runtime;
   // A history store that cannot be opened (corrupt, a full disk, no permission) never hides the run: a
@@ -150,7 +164,8 @@ export async function whereFromCredentials(runtime: Runtime, claimed: string | u
   const region = await runtime.region();
   const base = { ...(region ? { region } : {}), ...(claimed ? { claimedAccount: claimed } : {}) };
   try {
-    return { ...base, account: (await callerIdentity()).account };
+    const caller = await callerIdentity();
+    return { ...base, account: caller.account, callerArn: caller.arn };
   } catch (error) {
     return { ...base, accountUnknown: `STS GetCallerIdentity failed: ${terminal((error as Error).message)}` };
   }

@@ -2,6 +2,7 @@ import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynam
 import { retentionDaysFromEnvironment } from "./environment-values.ts";
 import { DynamoLease } from "./lease.ts";
 import type { LockOptions } from "./lock.ts";
+import { NotifiedStore } from "./notified.ts";
 import { DynamoHistory } from "./store.ts";
 
 /** History and lease on one table, and how to let go of it. */
@@ -10,6 +11,9 @@ export interface HistoryContext {
   lease: DynamoLease;
   /** The apply lease of one target of a fleet (PRODUCT §9). */
   leaseFor(target: { account: string; region: string }): DynamoLease;
+  /** The same history, as attribution reads it (since each integration was last in sync). */
+  reader: DynamoHistory;
+  notified: NotifiedStore;
   tableName: string;
   /** Where history lives, for messages: `DynamoDB table X` or `the local store in /path/.apigw-drift/history`. */
   location: string;
@@ -60,11 +64,14 @@ export async function historyFromEnvironment(
 }
 
 function onTable(client: DynamoDBClient, tableName: string, retentionDays: number, now?: () => number) {
+  const history = new DynamoHistory({ client, tableName, retentionDays, ...(now ? { now } : {}) });
   const lease = new DynamoLease({ client, tableName, ...(now ? { now } : {}) });
   return {
-    history: new DynamoHistory({ client, tableName, retentionDays, ...(now ? { now } : {}) }),
+    history,
     lease,
     leaseFor: (target: { account: string; region: string }) => lease.forTarget(target),
+    reader: history,
+    notified: new NotifiedStore(history),
     tableName,
   };
 }

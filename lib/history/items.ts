@@ -1,4 +1,5 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import type { ChangedBy } from "../attribution/types.ts";
 import type { Diff } from "../diff/diff.ts";
 import {
   type IntegrationResult,
@@ -34,6 +35,8 @@ export interface DriftEvent {
   /** As in the report: already redacted. */
   diffs: Diff[];
   error: { name: string; message: string } | null;
+  /** Who last wrote the integration (PRODUCT §8), when attribution found it; null otherwise. */
+  changedBy: ChangedBy | null;
   truncated?: string;
   /** Where the run acted (PRODUCT §9); absent on events recorded before fleets. */
   account?: string;
@@ -55,6 +58,8 @@ const DAY_SECONDS = 86_400;
 const SAFETY_BYTES = 4 * 1024;
 const MAX_ERROR_MESSAGE_BYTES = 8 * 1024;
 const MAX_RUN_ERRORS_BYTES = 64 * 1024;
+// A user agent is the caller's to choose (CloudTrail keeps up to 1 KB of it): bounded here too.
+const MAX_USER_AGENT_BYTES = 1024;
 
 /**
  * The items a report becomes: one drift event per result that is drift (see isDriftEvent), then the run record (last,
@@ -101,6 +106,7 @@ function eventItem(report: Report, r: IntegrationResult, at: string, expiresAt: 
     [TTL_ATTRIBUTE]: { N: String(expiresAt) },
   };
   if (r.action) item.action = { S: r.action };
+  if (r.changedBy) item.changedBy = { S: JSON.stringify(changedByOf(r.changedBy)) };
   if (r.error) {
     item.error = {
       M: { name: { S: r.error.name }, message: { S: clip(r.error.message, MAX_ERROR_MESSAGE_BYTES) } },
@@ -133,6 +139,7 @@ function runItem(report: Report, at: string, expiresAt: number, events: number):
     ...placeOf(report),
     [TTL_ATTRIBUTE]: { N: String(expiresAt) },
   };
+  if (report.scope) item.scope = { S: JSON.stringify(report.scope) };
   if (cut) {
     item.truncated = {
       S: `errors cut to fit the item: ${report.errors.length} in the report; its output and logs have them all`,
@@ -177,6 +184,7 @@ export function eventFromItem(item: Item): DriftEvent {
     error: item.error?.M
       ? { name: item.error.M.name?.S ?? "Error", message: item.error.M.message?.S ?? "" }
       : null,
+    changedBy: readChangedBy(item.changedBy?.S),
   };
   if (item.truncated?.S) event.truncated = item.truncated.S;
   if (item.account?.S) event.account = item.account.S;
@@ -201,10 +209,63 @@ export function runFromItem(item: Item): RunRecord {
     warnings: JSON.parse(item.warnings?.S ?? "[]") as Report["warnings"],
     events: Number(item.events?.N ?? 0),
   };
+  const scope = readScope(item.scope?.S);
+  if (scope) run.scope = scope;
   if (item.truncated?.S) run.truncated = item.truncated.S;
   if (item.account?.S) run.account = item.account.S;
   if (item.region?.S) run.region = item.region.S;
   return run;
+}
+
+/** The fields of PRODUCT §8's changedBy, in their order: what history stores of one. */
+function changedByOf(c: ChangedBy): ChangedBy {
+  return {
+    principal: c.principal,
+    at: c.at,
+    eventName: c.eventName,
+    eventId: c.eventId,
+    ...(c.sourceIpAddress !== undefined ? { sourceIpAddress: c.sourceIpAddress } : {}),
+    ...(c.userAgent !== undefined ? { userAgent: clip(c.userAgent, MAX_USER_AGENT_BYTES) } : {}),
+  };
+}
+
+/**
+ * A stored changedBy, read defensively: the table may hold what another version (or a clipped user agent)
+ * wrote. Anything without a principal, time, event name and id is left out rather than trusted.
+ */
+function readChangedBy(text: string | undefined): ChangedBy | null {
+  if (text === undefined) return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof value !== "object" || value === null) return null;
+  const v = value as Record<string, unknown>;
+  const str = (k: string) => (typeof v[k] === "string" ? (v[k] as string) : undefined);
+  const [principal, at, eventName, eventId] = [str("principal"), str("at"), str("eventName"), str("eventId")];
+  if (!principal || !at || !eventName || !eventId) return null;
+  const sourceIpAddress = str("sourceIpAddress");
+  const userAgent = str("userAgent");
+  return {
+    principal,
+    at,
+    eventName,
+    eventId,
+    ...(sourceIpAddress !== undefined ? { sourceIpAddress } : {}),
+    ...(userAgent !== undefined ? { userAgent } : {}),
+  };
+}
+
+function readScope(text: string | undefined): Report["scope"] | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const value = JSON.parse(text) as Report["scope"];
+    return typeof value === "object" && value !== null ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** An ISO-8601 instant in the one form keys sort by (`toISOString`: UTC, milliseconds, `Z`). */

@@ -3,24 +3,28 @@ import type { Lease } from "../reconcile/lease.ts";
 import type { HistoryRecorder } from "../reconcile/reconcile.ts";
 import { retentionDaysFromEnvironment } from "./environment-values.ts";
 import { HistoryError } from "./errors.ts";
+import type { HistoryReader } from "./in-sync.ts";
 import { DynamoLease } from "./lease.ts";
-import { HistoryWriter } from "./writer.ts";
+import { NotifiedStore } from "./notified.ts";
+import { DynamoHistory } from "./store.ts";
 
-/** What a run takes from a history table it only writes to: the recorder and the lease. */
+/** What a run takes from the history table: the recorder, the lease, and the reads of attribution and notifications. */
 export interface WriteOnlyHistory {
   history: HistoryRecorder;
   lease: Lease;
   /** The apply lease of one target of a fleet (PRODUCT §9). */
   leaseFor(target: { account: string; region: string }): Lease;
+  reader: HistoryReader;
+  notified: NotifiedStore;
   location: string;
   close(): Promise<void>;
 }
 
 /**
- * The history table `DRIFT_HISTORY_TABLE` names, for a run that records and takes the lease but never
- * queries: what the Lambda uses. This module imports neither the queries nor the embedded store, so the
- * function's bundle holds neither, and its role is granted only the actions it calls (a test derives them
- * from the bundle).
+ * The history table `DRIFT_HISTORY_TABLE` names, for the Lambda: it records, takes the lease, and reads
+ * only with Query (attribution's windows, the notification states, open intents). This module does not
+ * import the embedded store, so the function's bundle does not hold it, and its role is granted only the
+ * actions it calls (a test derives them from the bundle).
  */
 export function historyOnTable(env: Record<string, string | undefined>): WriteOnlyHistory {
   const tableName = env.DRIFT_HISTORY_TABLE?.trim();
@@ -29,11 +33,14 @@ export function historyOnTable(env: Record<string, string | undefined>): WriteOn
   const client = new DynamoDBClient({
     requestHandler: { requestTimeout: 10_000, throwOnRequestTimeout: true },
   });
+  const history = new DynamoHistory({ client, tableName, retentionDays: retentionDaysFromEnvironment(env) });
   const lease = new DynamoLease({ client, tableName });
   return {
-    history: new HistoryWriter({ client, tableName, retentionDays: retentionDaysFromEnvironment(env) }),
+    history,
     lease,
     leaseFor: (target) => lease.forTarget(target),
+    reader: history,
+    notified: new NotifiedStore(history),
     location: `DynamoDB table ${tableName}`,
     close: async () => client.destroy(),
   };

@@ -5,7 +5,9 @@
  *
  * - Drift (DRIFTED, MISSING, or an UNMANAGED integration planned for deletion) not announced yet, or a
  *   different drift than the one announced → "Integration Drift Detected".
- * - The same drift seen again after it was announced as detected → "Integration Drift Unresolved", once.
+ * - The same drift seen again in `mode: observe` (`observed`: the tool held its fix back) after it was
+ *   announced as detected → "Integration Drift Unresolved", once. A dry run's standing drift is not
+ *   announced again: the fix was never asked for.
  * - FAILED → "Integration Drift Unresolved", unless that same drift was already announced as unresolved.
  * - UPDATED (or DELETED, a prune: the tool's fix of an undeclared integration) → "Integration Drift
  *   Reverted"; the integration is back in sync, so its state is cleared.
@@ -42,6 +44,8 @@ export interface NotifyResult {
   action?: string;
   changedBy?: ChangedBy;
   error?: { name: string; message: string };
+  /** The API is in `mode: observe` and the fix was held back. */
+  observed?: true;
 }
 
 /** What was last announced for an integration's open drift. */
@@ -100,7 +104,7 @@ export function decideNotifications(
       if (before === undefined || before.drift !== drift) {
         announce("detected");
         next.set(key, { kind: "detected", drift });
-      } else if (before.kind === "detected") {
+      } else if (before.kind === "detected" && result.observed) {
         announce("unresolved");
         next.set(key, { kind: "unresolved", drift });
       }

@@ -1,3 +1,4 @@
+import type { ChangedBy } from "../attribution/types.ts";
 import type { Diff } from "../diff/diff.ts";
 
 /** What happened (or would happen) to one integration. */
@@ -31,6 +32,11 @@ export interface IntegrationResult {
    * integration that prune would delete, kept. An addition to PRODUCT §3's shape.
    */
   observed?: true;
+  /**
+   * Who last wrote the integration, from CloudTrail (PRODUCT §8): on drifted, MISSING and fixed results
+   * when attribution found the write; absent otherwise. Its strings are untrusted (escape before printing).
+   */
+  changedBy?: ChangedBy;
   error?: { name: string; message: string };
 }
 
@@ -70,6 +76,18 @@ export interface Report {
    */
   account?: string;
   region?: string;
+  /**
+   * What a targeted run was limited to (`--api`, `--integration`, an event-driven batch); absent when it
+   * looked at every declared integration. History keeps it, so a later run knows which integrations this
+   * one saw (attribution windows). An addition to PRODUCT §3's shape.
+   */
+  scope?: RunScope;
+}
+
+/** The selection of a targeted run. */
+export interface RunScope {
+  apiIds?: string[];
+  integrationIds?: string[];
 }
 
 /** A count of every status, zeros included, so consumers never meet a missing key. */

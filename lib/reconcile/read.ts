@@ -32,10 +32,18 @@ export async function readAndPlan(
 ): Promise<ReadOutcome> {
   const out: ReadOutcome = { planned: [], results: [], errors: [] };
   const only = request.integrationIds;
-  const targeted = only !== undefined && only.length <= (services.targetedReadLimit ?? TARGETED_READ_LIMIT);
+  const allStrays = only ? (request.strays ?? []) : [];
+  const targeted =
+    only !== undefined &&
+    only.length + allStrays.length <= (services.targetedReadLimit ?? TARGETED_READ_LIMIT);
   let done = 0;
   await mapPool(apis, services.concurrency, async (api) => {
     const declared = api.integrationIds.filter((id) => !only || only.includes(id));
+    // Undeclared ids a targeted run was told of (someone's CreateIntegration): read, and pruned if the file
+    // prunes. Nothing else undeclared is looked at, so nothing else can be deleted.
+    const strays = allStrays
+      .filter((s) => s.apiId === api.apiId && !api.integrationIds.includes(s.integrationId))
+      .map((s) => s.integrationId);
     const fail = (status: "FAILED" | "DEFERRED", error?: IntegrationResult["error"]) => {
       for (const integrationId of declared) {
         out.results.push({ apiId: api.apiId, integrationId, status, diffs: [], ...(error ? { error } : {}) });
@@ -45,12 +53,13 @@ export async function readAndPlan(
       fail("DEFERRED");
       return;
     }
-    // Pruning needs the whole picture, so a targeted run never prunes.
-    const prune = request.prune !== false && api.prune && !only;
+    // Pruning needs the whole picture, so a targeted run prunes only the strays it was named.
+    const prune = request.prune !== false && api.prune && (!only || strays.length > 0);
     try {
       let live: LiveIntegration[];
       if (targeted) {
-        const found = await Promise.all(declared.map((id) => services.gateway.getIntegration(api.apiId, id)));
+        const ids = [...declared, ...strays];
+        const found = await Promise.all(ids.map((id) => services.gateway.getIntegration(api.apiId, id)));
         live = found.filter((i) => i !== undefined);
       } else {
         live = await services.gateway.listIntegrations(api.apiId);
@@ -58,7 +67,15 @@ export async function readAndPlan(
       const routes = prune ? await services.gateway.listRoutes(api.apiId) : undefined;
       const desired = state.document(api.apiId);
       out.planned.push(
-        ...planApi({ desired, live, routes, prune, only, redact: services.redact, now: services.now() }),
+        ...planApi({
+          desired,
+          live,
+          routes,
+          prune,
+          ...(only ? { only: [...only, ...strays] } : {}),
+          redact: services.redact,
+          now: services.now(),
+        }),
       );
     } catch (error) {
       const described = describeError(error);

@@ -21,11 +21,13 @@ import {
   type Report,
   type ReportError,
   type ReportWarning,
+  type RunScope,
   runStatus,
   summarise,
 } from "../plan/report.ts";
 import { findApis } from "./apis.ts";
 import { applyPlanned } from "./apply.ts";
+import { type AttributionLookup, type AttributionRequest, attributeResults } from "./attribute.ts";
 import { type Lease, LeaseKeeper } from "./lease.ts";
 import { readAndPlan, stopped } from "./read.ts";
 import { settledReport, settleIntent } from "./settle.ts";
@@ -51,6 +53,13 @@ export interface RunRequest {
   deadline?: number;
   /** Aborted by SIGINT/SIGTERM: no new call starts, the writes in flight finish, the run reports. */
   interrupt?: AbortSignal;
+  /**
+   * Undeclared integrations a targeted run reads too, so that a pruning API's file deletes them with every
+   * guard (the event-driven path: someone's CreateIntegration). Their APIs must be selected.
+   */
+  strays?: readonly { apiId: string; integrationId: string }[];
+  /** Who changed what (PRODUCT §8): authors already known, or no lookup at all. Default: look up. */
+  attribution?: AttributionRequest;
 }
 
 /** The desired state a run enforces, and the git revision it came from. */
@@ -71,6 +80,8 @@ export interface Where {
    * `account`, never a substitute for it (PRODUCT §4).
    */
   claimedAccount?: string;
+  /** The ARN the credentials act as (STS GetCallerIdentity): the tool's own identity for attribution. */
+  callerArn?: string;
 }
 
 /** Everything a run talks to or reads the time from: built by the composition root (lib/runtime). */
@@ -91,6 +102,8 @@ export interface RunServices {
   /** Runs targeting at most this many integrations read them one by one instead of listing. */
   targetedReadLimit?: number;
   onProgress?: (progress: Progress) => void;
+  /** Who changed drifted integrations (CloudTrail); absent: results carry no `changedBy` unless known. */
+  attribution?: AttributionLookup;
 }
 
 /** Short, and renewed while the run writes: a run that dies blocks the next one for two minutes at most. */
@@ -193,6 +206,7 @@ async function runOnce(request: RunRequest, desired: DesiredInput, services: Run
       // Guards and reads finish in any order: sort, so a report is the same run to run.
       errors: [...errors].sort(compareReportErrors),
       warnings: [...expired, ...warnings],
+      ...scopeOf(request),
     };
   };
 
@@ -269,17 +283,27 @@ async function runOnce(request: RunRequest, desired: DesiredInput, services: Run
     const settled = lease ? await settleOpenIntents(runId, services) : { warnings: [], errors: [] };
     const readable = selection.apis.filter((a) => found.live.has(a.apiId));
     const read = await readAndPlan(readable, desired.state, request, services);
-    const planned = read.planned;
-    const results = [...absent, ...read.results, ...planned.map((p) => p.result)];
+    // Before any write, so an apply's UPDATED results name who made the drift they fixed (PRODUCT §8).
+    const attributed = await attributeResults(read.planned, [...absent, ...read.results], {
+      ...(request.attribution ? { request: request.attribution } : {}),
+      ...(services.attribution ? { lookup: services.attribution } : {}),
+      startedAt,
+      now,
+      ...(request.deadline !== undefined ? { deadline: request.deadline } : {}),
+      ...(request.interrupt ? { interrupt: request.interrupt } : {}),
+    });
+    const { planned, results: unplanned } = attributed;
+    const results = [...unplanned, ...planned.map((p) => p.result)];
     const errors = [...absentErrors, ...read.errors, ...settled.errors];
+    const noted = [...settled.warnings, ...attributed.warnings];
 
     const radius = checkBlastRadius(planned, request.limits ?? DEFAULT_LIMITS);
     if (request.mode === "plan") {
       const warnings = radius.over.length > 0 ? [{ message: wouldBlockMessage(radius) }] : [];
-      return report(runStatus("plan", results), results, errors, warnings);
+      return report(runStatus("plan", results), results, errors, [...warnings, ...attributed.warnings]);
     }
     if (radius.over.length > 0)
-      return report("BLOCKED", results, [...errors, { message: blockedMessage(radius) }], settled.warnings);
+      return report("BLOCKED", results, [...errors, { message: blockedMessage(radius) }], noted);
 
     // Write-ahead (PRODUCT §4): every write is on record before any is sent, so a run killed mid-way leaves
     // its writes for the next one to settle. Without that record, nothing is written.
@@ -302,18 +326,18 @@ async function runOnce(request: RunRequest, desired: DesiredInput, services: Run
         );
       } catch (error) {
         const message = `cannot record the write-ahead intents before writing (${(error as Error).message}); nothing was changed. Fix the history store, or apply with --no-history in a folder of its own`;
-        return report("FAILED", results, [...errors, { message }], settled.warnings);
+        return report("FAILED", results, [...errors, { message }], noted);
       }
     }
     const applied = await applyPlanned(planned, request, services, () => keeper?.lost);
-    const final = [...absent, ...read.results, ...applied];
+    const final = [...unplanned, ...applied];
     const stops = [
       ...(keeper?.lost ? [{ message: keeper.lost }] : []),
       ...(request.interrupt?.aborted
         ? [{ message: "interrupted: no write was started after the signal; the writes in flight finished" }]
         : []),
     ];
-    return report(runStatus("apply", final), final, [...errors, ...stops], settled.warnings);
+    return report(runStatus("apply", final), final, [...errors, ...stops], noted);
   } finally {
     keeper?.stop();
     await lease?.release(runId).catch(() => undefined);
@@ -392,9 +416,27 @@ function select(
         });
       }
     }
-    apis = apis.filter((a) => integrationIds.some((id) => a.integrationIds.includes(id)));
+    const strays = new Set((request.strays ?? []).map((s) => s.apiId));
+    apis = apis.filter(
+      (a) => strays.has(a.apiId) || integrationIds.some((id) => a.integrationIds.includes(id)),
+    );
   }
   return { apis, errors };
+}
+
+/** The report's `scope`: what a targeted run was limited to (undeclared strays count as looked at). */
+function scopeOf(request: RunRequest): { scope?: RunScope } {
+  if (!request.apiIds && !request.integrationIds) return {};
+  const integrationIds = request.integrationIds && [
+    ...request.integrationIds,
+    ...(request.strays ?? []).map((s) => s.integrationId),
+  ];
+  return {
+    scope: {
+      ...(request.apiIds ? { apiIds: [...request.apiIds] } : {}),
+      ...(integrationIds ? { integrationIds } : {}),
+    },
+  };
 }
 
 /** Every attempt the run has sent so far, retries included: whether a run is making progress. */

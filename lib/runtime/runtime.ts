@@ -1,11 +1,21 @@
+import type { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
+import type { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
-import { type ClientOptions, createApiGatewayClient, type RetryNotice } from "../apigateway/client.ts";
+import {
+  type ClientOptions,
+  createApiGatewayClient,
+  type RetryNotice,
+  TOOL_USER_AGENT,
+} from "../apigateway/client.ts";
 import { SdkGateway } from "../apigateway/gateway.ts";
 import { DEFAULT_CONCURRENCY, RateLimiter } from "../apigateway/limiter.ts";
 import { CallStats } from "../apigateway/stats.ts";
 import { createRedactor, type Redactor } from "../diff/redact.ts";
 import type { Target } from "../fleet/targets.ts";
+import type { HistoryReader } from "../history/in-sync.ts";
+import type { NotificationStates } from "../notify/after-run.ts";
 import type { Report } from "../plan/report.ts";
+import type { AttributionLookup } from "../reconcile/attribute.ts";
 import type { Lease } from "../reconcile/lease.ts";
 import type { HistoryRecorder, Intent, Progress, RunServices, Where } from "../reconcile/reconcile.ts";
 
@@ -18,7 +28,24 @@ export interface RunHistory {
   leaseFor?(target: Target): Lease;
   /** For messages: `DynamoDB table X`, `the local store in …`. */
   location: string;
+  /** History's queries, for attribution's windows (since each integration was last seen in sync). */
+  reader?: HistoryReader;
+  /** What notifications last announced, per integration (lib/history/notified.ts). */
+  notified?: NotificationStates;
   close(): Promise<void>;
+}
+
+/** Attribution (PRODUCT §8), on for plan and apply unless a run's config leaves it out. */
+export interface AttributionConfig {
+  /** LookupEvents pages per run (default 20). */
+  pageBudget?: number;
+  /**
+   * ARNs that are the tool itself, besides the run's `where.callerArn` (the CLI's STS caller): the Lambda's
+   * role. Resolved at the first lookup; a failure skips attribution with a warning.
+   */
+  self?: () => Promise<readonly string[]>;
+  /** "session" (the CLI): only the caller's own session; "role" (the Lambda): every session of its role. */
+  scope?: "role" | "session";
 }
 
 /**
@@ -49,6 +76,10 @@ export interface RuntimeConfig {
   attemptDeadlineMs?: number;
   /** Only for tests: sees the API Gateway client once built (to record what a run sends). */
   instrument?: ClientOptions["instrument"];
+  /** Who changed drifted integrations, from CloudTrail; absent: no lookups. */
+  attribution?: AttributionConfig;
+  /** Send EventBridge notifications after runs (the Lambda): `runtime.notify`. */
+  notifications?: boolean;
 }
 
 /** A built runtime: clients, limiter and history, opened once and reused by every run until closed. */
@@ -64,6 +95,14 @@ export interface Runtime {
   region(): Promise<string | undefined>;
   /** Where history lives, for messages (`DynamoDB table X`, `the local store in …`), when it is open. */
   historyLocation?: string;
+  /**
+   * Notifications for a finished run (PRODUCT §8), when the config asks for them and history keeps their
+   * states: never throws; what went wrong comes back as warnings. A fleet target's runtime sends through
+   * its home runtime's client, to the home account's bus.
+   */
+  notify?(report: Report): Promise<{ sent: number; warnings: string[] }>;
+  /** CloudTrail clients built so far (one per Region, only when a run had something to attribute). */
+  cloudTrailClients?(): number;
   readonly redact: Redactor;
   /**
    * A runtime for one target of a fleet (PRODUCT §9): its own API Gateway client on `credentials` in
@@ -90,23 +129,60 @@ export interface TargetAccess {
  */
 export async function createRuntime(config: RuntimeConfig): Promise<Runtime> {
   const store = config.history ? await config.history.open() : undefined;
+  const notifier = createNotifier(config, store);
   let closedStore = false;
-  return buildRuntime(config, store, undefined, async () => {
+  return buildRuntime(config, store, undefined, notifier, async () => {
     if (closedStore) return;
     closedStore = true;
+    await notifier?.close();
     await store?.close();
   });
 }
 
+interface Notifier {
+  notify(report: Report): Promise<{ sent: number; warnings: string[] }>;
+  close(): Promise<void>;
+}
+
 /**
- * One runtime's API Gateway side (client, limiter, counts) over a history store it may share: the home
- * runtime owns the store (`closeStore`), a target's runtime only borrows it.
+ * Notifications after a run (PRODUCT §8) on one EventBridge client, created at the first run with
+ * something to send and shared by every target of the home runtime.
+ */
+function createNotifier(config: RuntimeConfig, store: RunHistory | undefined): Notifier | undefined {
+  const states = store?.notified;
+  if (!config.notifications || !states) return undefined;
+  const now = config.now ?? Date.now;
+  let eventBridge: Promise<EventBridgeClient> | undefined;
+  return {
+    notify: async (report) => {
+      const [{ notifyAfterRun }, { createEventBridgeClient, sendNotifications }] = await Promise.all([
+        import("../notify/after-run.ts"),
+        import("../notify/send.ts"),
+      ]);
+      eventBridge ??= Promise.resolve(createEventBridgeClient());
+      const client = await eventBridge;
+      const outcome = await notifyAfterRun(report, {
+        states,
+        send: (notifications) => sendNotifications(client, notifications),
+        now,
+      });
+      return { sent: outcome.sent, warnings: outcome.warnings };
+    },
+    close: async () => (await eventBridge)?.destroy(),
+  };
+}
+
+/**
+ * One runtime's API Gateway side (client, limiter, counts) and its CloudTrail clients, over a history
+ * store and notifier it may share: the home runtime owns them (`closeShared`), a target's runtime only
+ * borrows them. A target's CloudTrail lookups use its own credentials: its trail is in its account.
  */
 function buildRuntime(
   config: RuntimeConfig,
   store: RunHistory | undefined,
   target: TargetAccess | undefined,
-  closeStore: () => Promise<void>,
+  notifier: Notifier | undefined,
+  closeShared: () => Promise<void>,
 ): Runtime {
   const now = config.now ?? Date.now;
   const concurrency = config.concurrency ?? DEFAULT_CONCURRENCY;
@@ -125,6 +201,57 @@ function buildRuntime(
   const gateway = new SdkGateway(client, limiter);
   const redact = createRedactor(config.redactionKey);
   const targets: Runtime[] = [];
+  const trails = new Map<string, Promise<CloudTrailClient>>();
+  /** One paced CloudTrail client per Region, created at its first lookup (and its module loaded then). */
+  const cloudTrail = (region: string | undefined) => {
+    const key = region ?? "";
+    let trail = trails.get(key);
+    if (!trail) {
+      trail = import("../attribution/client.ts").then(
+        ({ createCloudTrailClient }) =>
+          createCloudTrailClient({
+            ...(region ? { region } : {}),
+            ...(target?.credentials ? { credentials: target.credentials } : {}),
+          }).client,
+      );
+      trails.set(key, trail);
+    }
+    return trail;
+  };
+  const attribution = (where: Where): AttributionLookup | undefined => {
+    const options = config.attribution;
+    if (!options) return undefined;
+    return {
+      lookup: async (list, run) => {
+        const [{ createAttributor }, { selfIdentity }] = await Promise.all([
+          import("../attribution/attributor.ts"),
+          import("../attribution/identity.ts"),
+        ]);
+        const reader = store?.reader;
+        return createAttributor({
+          client: () => cloudTrail(where.region),
+          self: async () =>
+            selfIdentity(
+              [...(where.callerArn ? [where.callerArn] : []), ...((await options.self?.()) ?? [])],
+              {
+                scope: options.scope ?? "role",
+                userAgentMarker: TOOL_USER_AGENT,
+              },
+            ),
+          ...(options.pageBudget !== undefined ? { pageBudget: options.pageBudget } : {}),
+          ...(reader
+            ? {
+                since: async (integrations, before) => {
+                  const { lastSeenInSync } = await import("../history/in-sync.ts");
+                  return lastSeenInSync(reader, integrations, before);
+                },
+              }
+            : {}),
+          now,
+        }).lookup(list, run);
+      },
+    };
+  };
   let closed = false;
   return {
     redact,
@@ -132,6 +259,7 @@ function buildRuntime(
     services: ({ where, onProgress, signal }) => {
       stats.reset();
       const lease = store ? leaseOf(store, where) : undefined;
+      const attributor = attribution(where);
       return {
         gateway: gateway.withSignal(signal),
         apiCalls: () => stats.toRecord(),
@@ -144,8 +272,11 @@ function buildRuntime(
         now,
         concurrency,
         ...(onProgress ? { onProgress } : {}),
+        ...(attributor ? { attribution: attributor } : {}),
       };
     },
+    ...(notifier ? { notify: notifier.notify } : {}),
+    cloudTrailClients: () => trails.size + targets.reduce((n, t) => n + (t.cloudTrailClients?.() ?? 0), 0),
     region: async () => {
       try {
         return await client.config.region();
@@ -154,7 +285,7 @@ function buildRuntime(
       }
     },
     forTarget: (access) => {
-      const runtime = buildRuntime(config, store, access, async () => {});
+      const runtime = buildRuntime(config, store, access, notifier, async () => {});
       targets.push(runtime);
       return runtime;
     },
@@ -162,8 +293,9 @@ function buildRuntime(
       if (closed) return;
       closed = true;
       client.destroy();
+      for (const trail of trails.values()) (await trail).destroy();
       await Promise.all(targets.map((t) => t.close()));
-      await closeStore();
+      await closeShared();
     },
   };
 }

@@ -194,6 +194,11 @@ function evaluateValue(
       if (arg === "AWS::NoValue") return NO_VALUE;
       if (!(String(arg) in refs)) throw new Error(`no value for Ref ${String(arg)}`);
       return refs[String(arg)];
+    case "Fn::GetAtt": {
+      // A stand-in for the attribute when the test has one; the function itself otherwise.
+      const name = (arg as string[]).join(".");
+      return name in refs ? refs[name] : value;
+    }
     case "Fn::Sub": {
       if (!Array.isArray(arg)) return sub(literal("Fn::Sub", "string", arg), {});
       const [text, vars] = arg as [unknown, Record<string, unknown>];
@@ -383,6 +388,9 @@ const STAND_INS: Record<string, string> = {
   ReconcileLogGroup: "/apigw-drift/apigw-drift/reconcile",
   "FailedInvocationsQueue.Arn":
     "arn:aws:sqs:eu-west-1:123456789012:apigw-drift-FailedInvocationsQueue-1A2B3C",
+  "IntegrationEventsQueue.Arn":
+    "arn:aws:sqs:eu-west-1:123456789012:apigw-drift-IntegrationEventsQueue-1A2B3C",
+  "ReconcileFunctionRole.Arn": "arn:aws:iam::123456789012:role/apigw-drift-ReconcileFunctionRole-1A2B3C",
 };
 
 /**
@@ -435,10 +443,16 @@ export function roleStatements(template: Template, given: Record<string, string>
   ).entries()) {
     documents.push([`Policies[${i}]`, policy]);
   }
+  const role = JSON.stringify({ Ref: "ReconcileFunctionRole" });
   for (const [id, resource] of Object.entries(expanded.Resources)) {
-    const onRole =
-      JSON.stringify(resource.Properties?.RoleName) === JSON.stringify({ Ref: "ReconcileFunctionRole" });
+    const onRole = JSON.stringify(resource.Properties?.RoleName) === role;
     if (resource.Type === "AWS::IAM::RolePolicy" && onRole)
+      documents.push([id, resource.Properties?.PolicyDocument]);
+    // A customer managed policy attached to the role (it keeps the inline-policy quota for ApiAccess).
+    const attached = ((resource.Properties?.Roles ?? []) as unknown[]).some(
+      (r) => JSON.stringify(r) === role,
+    );
+    if (resource.Type === "AWS::IAM::ManagedPolicy" && attached)
       documents.push([id, resource.Properties?.PolicyDocument]);
   }
   const resourceCondition = (id: string) => {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { vi } from "vitest";
 import { type Emulator, startEmulator } from "../../emulator/server.ts";
-import { type StsEmulator, startStsEmulator } from "../../emulator/sts.ts";
+import { startStsEmulator } from "../../emulator/sts.ts";
 
 /** The run's own account (the credentials "test" are its user) and Region. */
 export const HOME = { account: "123456789012", region: "eu-west-1" };

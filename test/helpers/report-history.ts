@@ -127,8 +127,8 @@ function reportOf(at: string, mode: "plan" | "apply", integrations: IntegrationR
 }
 
 /**
- * The reports without their `changedBy`: what history keeps today (lib/history does not store it yet),
- * so tests that go through the store assert the same pages before and after it learns to.
+ * The reports without their `changedBy`: history from runs with attribution off, or from before it
+ * (lib/history stores changedBy since), so those tests' pages name no one.
  */
 export function withoutAttribution(reports: readonly Report[]): Report[] {
   return reports.map((report) => ({

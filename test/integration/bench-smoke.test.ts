@@ -46,7 +46,7 @@ describe("the benchmark harness (bench/run.ts --quick)", () => {
     expect(results.machine.node).toMatch(/^v\d+/);
 
     const prefixes = results.table.map((r) => r.figure.split(" ")[0]);
-    for (const figure of ["1.", "1b.", "2.", "2b.", "3a.", "3b.", "3c.", "4.", "5.", "5b."]) {
+    for (const figure of ["1.", "1b.", "2.", "2b.", "3a.", "3b.", "3c.", "4.", "5.", "5b.", "E1.", "E2."]) {
       expect(prefixes).toContain(figure);
     }
     for (const row of results.table) {

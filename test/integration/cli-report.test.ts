@@ -31,7 +31,7 @@ afterEach(async () => {
   await rm(cwd, { recursive: true, force: true });
 });
 
-async function seedEmbedded(): Promise<void> {
+async function seedEmbedded(reports = withoutAttribution(seededReports())): Promise<void> {
   const store = await openEmbeddedStore({ cwd });
   try {
     const history = new DynamoHistory({
@@ -39,7 +39,7 @@ async function seedEmbedded(): Promise<void> {
       tableName: store.tableName,
       now: () => SEEDED_NOW,
     });
-    for (const report of withoutAttribution(seededReports())) await history.record(report);
+    for (const report of reports) await history.record(report);
   } finally {
     await store.close();
   }
@@ -59,7 +59,7 @@ describe("report --html from the embedded store", () => {
     expect(html.match(/<g data-point=/g)).toHaveLength(3 * 31);
     expect(rows(html, "drifting")).toBe(8);
     expect(rows(html, "reverts")).toBe(3);
-    // Seeded without changedBy (as history keeps it today): no one is named, every sighting is unknown.
+    // Seeded without changedBy (attribution off, or runs before it): no one is named, every sighting unknown.
     expect(rows(html, "changers")).toBe(1);
     expect(html).toContain('<td colspan="3">29 sightings carry no attribution');
     expect(html).toContain(
@@ -68,6 +68,22 @@ describe("report --html from the embedded store", () => {
     // Written whole, with no temporary file left beside it.
     expect(await readdir(join(cwd, "out"))).toEqual(["drift.html"]);
     expect((await lstat(join(cwd, "out/drift.html"))).mode & 0o777).toBe(0o644);
+  });
+
+  it("names who changed them from the changedBy history keeps with each drift event", async () => {
+    // The runs as attribution recorded them: history stores changedBy, and the page reads it back.
+    await seedEmbedded(seededReports());
+    const { code } = await cli(["--html", "who.html"]);
+    expect(code).toBe(0);
+    const html = await readFile(join(cwd, "who.html"), "utf8");
+    // Three principals, and one row for the sightings nobody was found for (the payments drift).
+    expect(rows(html, "changers")).toBe(4);
+    const principal = (arn: string, changes: number) =>
+      `<tr><th scope="row"><code>${arn}</code></th><td class="n">${changes}</td>`;
+    expect(html).toContain(principal("arn:aws:sts::123456789012:assumed-role/Admin/alice@example.com", 5));
+    expect(html).toContain(principal("arn:aws:sts::123456789012:assumed-role/ci-deploy/github-actions", 4));
+    expect(html).toContain(principal("arn:aws:iam::123456789012:user/bob", 1));
+    expect(html).toContain('<td colspan="3">5 sightings carry no attribution');
   });
 
   it("narrows to one API and a window given as for history", async () => {

@@ -1,6 +1,7 @@
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { startCloudTrailEmulator } from "../../emulator/cloudtrail.ts";
 import type { Emulator } from "../../emulator/server.ts";
 import type { StsEmulator } from "../../emulator/sts.ts";
 import { main } from "../../lib/cli/main.ts";
@@ -241,6 +242,32 @@ describe("a fleet whose local history store cannot be opened", () => {
           /^drift history was not recorded: .*; plan with --no-history to leave history out$/,
         ),
       ]);
+    }
+  });
+});
+
+describe("who changed a fleet target's drift", () => {
+  it("is looked up in each target's own CloudTrail: its Region, and in another account its assumed session", async () => {
+    const trail = await startCloudTrailEmulator({ throttle: false });
+    vi.stubEnv("AWS_ENDPOINT_URL_CLOUDTRAIL", trail.url);
+    try {
+      const plan = await run(["plan", "--json"]);
+      expect((JSON.parse(plan.io.out) as FleetReport).status).toBe("DRIFTED");
+      const lookups = trail.calls.filter("LookupEvents");
+      const places = new Set(lookups.map((c) => c.region));
+      expect([...places].sort()).toEqual([...new Set(TARGETS.map((t) => t.region))].sort());
+      for (const t of TARGETS) {
+        const keys = lookups
+          .filter((c) => c.region === t.region)
+          .map((c) => sts.identityOf(c.accessKeyId).account);
+        expect(keys, `${t.account}/${t.region}`).toContain(t.account);
+      }
+      // Lookups for the spoke's targets are signed with its assumed session, never the caller's own key.
+      const spoke = lookups.filter((c) => sts.identityOf(c.accessKeyId).account === SPOKE);
+      expect(spoke.length).toBeGreaterThan(0);
+      expect(spoke.every((c) => c.accessKeyId?.startsWith("ASIA"))).toBe(true);
+    } finally {
+      await trail.close();
     }
   });
 });

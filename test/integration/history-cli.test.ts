@@ -106,6 +106,7 @@ describe("apigw-drift history", () => {
         "action",
         "diffs",
         "error",
+        "changedBy",
       ]);
     }
     expect(events[0]).toEqual({
@@ -119,6 +120,7 @@ describe("apigw-drift history", () => {
       action: "update",
       diffs: [{ path: "/timeoutInMillis", kind: "removed", expected: 10000 }],
       error: { name: "BadRequestException", message: "Invalid timeout" },
+      changedBy: null,
     });
     expect(events[1]?.diffs).toEqual(newer.integrations[0]?.diffs);
   });

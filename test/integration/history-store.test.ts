@@ -99,6 +99,7 @@ describe(`${DynamoHistory.name}.record`, () => {
       action: "update",
       diffs: results[3]!.diffs,
       error: { name: "BadRequestException", message: "Invalid value for timeoutInMillis" },
+      changedBy: null,
     });
     expect(events.find((e) => e.integrationId === "int3")).toMatchObject({ action: null, error: null });
 

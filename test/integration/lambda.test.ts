@@ -109,7 +109,7 @@ describe("the bundled Lambda handler", () => {
       const text = readFileSync(file, "utf8");
       // Static imports, and the dynamic ones of clients loaded only when needed (redaction-key.ts).
       for (const [, imported, loaded, client] of text.matchAll(
-        /(?:import\s*\{([^}]*)\}\s*from|const\s*\{([^}]*)\}\s*=\s*await\s+import\()\s*"@aws-sdk\/client-(apigatewayv2|dynamodb|ssm)"/g,
+        /(?:import\s*\{([^}]*)\}\s*from|const\s*\{([^}]*)\}\s*=\s*await\s+import\()\s*"@aws-sdk\/client-(apigatewayv2|dynamodb|ssm|cloudtrail|eventbridge|sts)"/g,
       )) {
         for (const [, op] of (imported ?? loaded)!.matchAll(/\b(\w+)Command\b/g)) {
           for (const action of iamActions(client!, op!)) used.add(action);
@@ -126,6 +126,17 @@ describe("the bundled Lambda handler", () => {
     }
     expect(used).toContain("sts:AssumeRole");
     expect(used).toContain("ssm:GetParameter");
+    expect(used).toContain("cloudtrail:LookupEvents");
+    expect(used).toContain("events:PutEvents");
+    // Not called by the code: Lambda polls the event queue with the function's role, which needs these for
+    // each SQS event source mapping (Lambda developer guide, "Execution role permissions" for SQS).
+    const template = readTemplate();
+    const mappings = Object.values(template.Resources).filter(
+      (r) => r.Type === "AWS::Lambda::EventSourceMapping",
+    );
+    expect(mappings).toHaveLength(1);
+    for (const action of ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"])
+      used.add(action);
     // Every statement on the function's role: its SAM Policies and the per-API policies (Fn::ForEach), with
     // the conditional ones of a deploy that names the redaction key's parameter and its customer key.
     const granted = (given: Record<string, string>) =>
@@ -203,11 +214,16 @@ describe("the bundled Lambda handler with its redaction key in SSM", () => {
 });
 
 /**
- * The IAM actions an SDK command needs: API Gateway's are HTTP verbs, DynamoDB's carry the operation name,
- * and SSM's GetParameter of a SecureString (redaction-key.ts decrypts) needs kms:Decrypt on a customer key.
+ * The IAM actions an SDK command needs: API Gateway's are HTTP verbs, DynamoDB's, CloudTrail's and
+ * EventBridge's (`events:`) carry the operation name, STS GetCallerIdentity needs none, and SSM's
+ * GetParameter of a SecureString (redaction-key.ts decrypts) needs kms:Decrypt on a customer key.
  */
 function iamActions(client: string, operation: string): string[] {
   if (client === "dynamodb") return [`dynamodb:${operation}`];
+  if (client === "cloudtrail") return [`cloudtrail:${operation}`];
+  if (client === "eventbridge") return [`events:${operation}`];
+  // GetCallerIdentity: "No permissions are required to perform this operation" (STS API reference).
+  if (client === "sts") return operation === "GetCallerIdentity" ? [] : [`sts:${operation}`];
   if (client === "ssm")
     return operation === "GetParameter" ? ["ssm:GetParameter", "kms:Decrypt"] : [`ssm:${operation}`];
   if (operation.startsWith("Get")) return ["apigateway:GET"];

@@ -27,6 +27,8 @@ const drifted = (integrationId: string, status = "DRIFTED"): NotifyResult => ({
   apiId: "api1",
   integrationId,
   status,
+  // An API in observe mode: a drift seen again is announced as unresolved (PRODUCT §8).
+  ...(status === "DRIFTED" ? { observed: true as const } : {}),
   diffs:
     status === "DRIFTED" || status === "UPDATED"
       ? [{ path: "/timeoutInMillis", kind: "changed", expected: 30000, actual: 5000 }]

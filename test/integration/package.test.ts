@@ -107,7 +107,9 @@ describe("the package", () => {
     );
     expect([...imported].sort()).toEqual([
       "@aws-sdk/client-apigatewayv2",
+      "@aws-sdk/client-cloudtrail",
       "@aws-sdk/client-dynamodb",
+      "@aws-sdk/client-eventbridge",
       "@aws-sdk/client-sts",
       "@aws-sdk/credential-providers",
       "@smithy/node-http-handler",

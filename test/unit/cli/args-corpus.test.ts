@@ -485,6 +485,7 @@ Environment:
                                  (AWS_ACCESS_KEY_ID and the other AWS_* variables work too)
   AWS_ENDPOINT_URL_APIGATEWAYV2  another API Gateway endpoint (the emulator, for one)
   AWS_ENDPOINT_URL_DYNAMODB      another DynamoDB endpoint, for DRIFT_HISTORY_TABLE
+  AWS_ENDPOINT_URL_CLOUDTRAIL    another CloudTrail endpoint, for who changed drift (attribution)
   DRIFT_HISTORY_TABLE            the DynamoDB table of drift history; unset: the local store in
                                  ./.apigw-drift/
   DRIFT_HISTORY_RETENTION_DAYS   days history items are kept (default 90)

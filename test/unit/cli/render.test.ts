@@ -284,3 +284,66 @@ describe("rendering untrusted text", () => {
     expectNothingForged(md);
   });
 });
+
+describe("who changed it (PRODUCT §8)", () => {
+  const by = {
+    principal: "arn:aws:sts::123456789012:assumed-role/Admin/alice",
+    at: "2026-11-25T11:58:03.000Z",
+    eventName: "UpdateIntegration",
+    eventId: "e1",
+  };
+  const attributed: IntegrationResult = { ...drifted, changedBy: by };
+  const missing: IntegrationResult = {
+    apiId: "a1b2c3d4e5",
+    integrationId: "gone1",
+    status: "MISSING",
+    diffs: [],
+  };
+
+  it("says who changed an integration, when and how, above its differences", () => {
+    const text = renderHuman(report("plan", [attributed]), { color: false });
+    expect(text).toContain(
+      [
+        "  ~ lmb7k2q  drifted: will be updated in place",
+        "      changed by arn:aws:sts::123456789012:assumed-role/Admin/alice at 2026-11-25T11:58:03.000Z (UpdateIntegration)",
+        "      ~ /timeoutInMillis: 12345 → 10000",
+      ].join("\n"),
+    );
+  });
+
+  it("adds a changed-by column to the markdown only when someone is named, with a dash for the others", () => {
+    expect(renderMarkdown(report("plan", [drifted]))).toContain(
+      "| API | integration | status | differences |\n",
+    );
+    const md = renderMarkdown(report("plan", [attributed, missing]));
+    expect(md).toContain(
+      [
+        "| API | integration | status | differences | changed by |",
+        "|---|---|---|---|---|",
+        "| `a1b2c3d4e5` | `lmb7k2q` | DRIFTED | 3 | `arn:aws:sts::123456789012:assumed-role/Admin/alice` at 2026-11-25T11:58:03.000Z (UpdateIntegration) |",
+        "| `a1b2c3d4e5` | `gone1` | MISSING | 0 | — |",
+      ].join("\n"),
+    );
+  });
+
+  it("escapes a principal and an event name, which a role's session name and a forged record control", () => {
+    const hostile = {
+      ...drifted,
+      changedBy: {
+        ...by,
+        principal: `arn:aws:sts::1:assumed-role/R/${HOSTILE.newlineCommand}`,
+        eventName: HOSTILE.markdown,
+      },
+    };
+    const text = renderHuman(report("plan", [hostile]), { color: false });
+    expect(text).toContain(
+      "      changed by arn:aws:sts::1:assumed-role/R/x\\n::error::forged at 2026-11-25T11:58:03.000Z (a|b`c <b>&</b> @team #12 [x](y))",
+    );
+    expectNothingForged(text);
+    const md = renderMarkdown(report("plan", [hostile]));
+    expect(md).toContain(
+      "| `arn:aws:sts::1:assumed-role/R/x\\n::error::forged` at 2026-11-25T11:58:03.000Z (a\\|b\\`c &lt;b&gt;&amp;&lt;/b&gt; @&#8203;team #&#8203;12 \\[x\\](y)) |",
+    );
+    expectNothingForged(md);
+  });
+});

@@ -120,3 +120,49 @@ describe(runFromItem.name, () => {
     expect([bare.apiCalls, bare.events]).toEqual([{}, 0]);
   });
 });
+
+describe("who changed it, and a targeted run's scope, in history", () => {
+  const by = {
+    principal: "arn:aws:sts::123456789012:assumed-role/Admin/alice",
+    at: "2025-03-01T07:59:03.000Z",
+    eventName: "UpdateIntegration",
+    eventId: "e1",
+    sourceIpAddress: "198.51.100.7",
+    userAgent: "console.amazonaws.com",
+  };
+
+  it("keeps changedBy with the drift event, and null where attribution named no one", () => {
+    const report = sampleReport(at, [{ ...drifted("api1", "int1"), changedBy: by }, drifted("api1", "int2")]);
+    const { events } = reportItems(report, { retentionDays: 90 });
+    expect(events.map((e) => eventFromItem(e).changedBy)).toEqual([by, null]);
+  });
+
+  it("bounds a user agent, which the caller chooses, and keeps the record readable", () => {
+    const long = { ...by, userAgent: "x".repeat(5_000) };
+    const [item] = reportItems(sampleReport(at, [{ ...drifted("api1", "int1"), changedBy: long }]), {
+      retentionDays: 90,
+    }).events;
+    const read = eventFromItem(item!).changedBy!;
+    expect(Buffer.byteLength(read.userAgent!)).toBeLessThanOrEqual(1024);
+    expect(read.userAgent).toMatch(/ … \[cut by apigw-drift: 5000 bytes\]$/);
+    expect(read.principal).toBe(by.principal);
+  });
+
+  it("reads a changedBy another writer left malformed as none, rather than trusting it", () => {
+    const [item] = reportItems(sampleReport(at, [drifted("api1", "int1")]), { retentionDays: 90 }).events;
+    for (const S of ["{", "[]", JSON.stringify({ principal: "p", at: "t", eventName: "e" }), '"text"']) {
+      expect(eventFromItem({ ...item!, changedBy: { S } }).changedBy).toBeNull();
+    }
+  });
+
+  it("keeps a targeted run's scope on its run record", () => {
+    const scope = { apiIds: ["api1"], integrationIds: ["int1"] };
+    const { run } = reportItems(sampleReport(at, [drifted("api1", "int1")], { scope }), {
+      retentionDays: 90,
+    });
+    expect(runFromItem(run).scope).toEqual(scope);
+    const whole = reportItems(sampleReport(at, [drifted("api1", "int1")]), { retentionDays: 90 }).run;
+    expect(runFromItem(whole).scope).toBeUndefined();
+    expect(runFromItem({ ...whole, scope: { S: "{" } }).scope).toBeUndefined();
+  });
+});

@@ -35,7 +35,8 @@ function runs(...statuses: (string | NotifyResult)[]): DetailType[][] {
 
 describe(decideNotifications.name, () => {
   it("announces a drift seen on three runs in observe mode once as detected and once as unresolved, and its fix once", () => {
-    expect(runs("DRIFTED", "DRIFTED", "DRIFTED", "UPDATED", "IN_SYNC")).toEqual([
+    const observed = result("DRIFTED", { observed: true });
+    expect(runs(observed, observed, observed, "UPDATED", "IN_SYNC")).toEqual([
       ["Integration Drift Detected"],
       ["Integration Drift Unresolved"],
       [],
@@ -63,16 +64,16 @@ describe(decideNotifications.name, () => {
     expect(decision.next).toEqual(new Map());
   });
 
-  it("announces a MISSING integration as detected, then unresolved once", () => {
-    expect(runs("MISSING", "MISSING", "MISSING")).toEqual([
-      ["Integration Drift Detected"],
-      ["Integration Drift Unresolved"],
-      [],
-    ]);
+  it("announces a standing drift outside observe mode (a dry run, a MISSING integration) once, as detected", () => {
+    expect(runs("DRIFTED", "DRIFTED", "DRIFTED")).toEqual([["Integration Drift Detected"], [], []]);
+    expect(runs("MISSING", "MISSING", "MISSING")).toEqual([["Integration Drift Detected"], [], []]);
   });
 
   it("announces a different drift of the same integration anew", () => {
-    const other = result("DRIFTED", { diffs: [{ path: "/description", kind: "added", actual: "x" }] });
+    const other = result("DRIFTED", {
+      diffs: [{ path: "/description", kind: "added", actual: "x" }],
+      observed: true,
+    });
     expect(runs("DRIFTED", other, other)).toEqual([
       ["Integration Drift Detected"],
       ["Integration Drift Detected"],
@@ -107,7 +108,8 @@ describe(decideNotifications.name, () => {
   });
 
   it("keeps the state through runs that did not look (DEFERRED, SKIPPED)", () => {
-    expect(runs("DRIFTED", "DEFERRED", "SKIPPED_IN_USE", "DRIFTED")).toEqual([
+    const observed = result("DRIFTED", { observed: true });
+    expect(runs(observed, "DEFERRED", "SKIPPED_IN_USE", observed)).toEqual([
       ["Integration Drift Detected"],
       [],
       [],

@@ -172,17 +172,24 @@ describe("templates/spoke-role.yaml", () => {
     expect(spoke.Parameters!.ExternalId).toMatchObject({ MinLength: 2, MaxLength: 1224 });
   });
 
-  it("grants the hub function's own API Gateway actions, on the account's APIs in every Region", () => {
-    const spokeActions = role().Policies.flatMap((p) =>
-      p.PolicyDocument.Statement.flatMap((s) => [s.Action].flat()),
+  it("grants the hub function's own API Gateway actions, on the account's APIs in every Region, and its CloudTrail lookup", () => {
+    const statements = role().Policies.flatMap((p) => p.PolicyDocument.Statement);
+    const gatewayStatements = statements.filter((s) =>
+      [s.Action].flat().every((a) => a.startsWith("apigateway:")),
     );
+    const spokeActions = gatewayStatements.flatMap((s) => [s.Action].flat());
     const hubActions = roleStatements(hub, { ApiIds: "*" })
       .flatMap((s) => s.Action)
       .filter((a) => a.startsWith("apigateway:"));
     expect([...new Set(spokeActions)].sort()).toEqual([...new Set(hubActions)].sort());
-    const resources = role().Policies.flatMap((p) =>
-      p.PolicyDocument.Statement.flatMap((s) => [s.Resource].flat()),
-    );
+    // Beyond API Gateway, only what attribution needs in the target's account, as the hub has it.
+    expect(statements.filter((s) => !gatewayStatements.includes(s))).toEqual([
+      { Sid: "WhoChangedIt", Effect: "Allow", Action: "cloudtrail:LookupEvents", Resource: "*" },
+    ]);
+    expect(
+      roleStatements(hub, { ApiIds: "*" }).filter((s) => s.Action.includes("cloudtrail:LookupEvents")),
+    ).toHaveLength(1);
+    const resources = gatewayStatements.flatMap((s) => [s.Resource].flat());
     expect(resources).toEqual([
       "arn:aws:apigateway:*::/apis",
       "arn:aws:apigateway:*::/apis/*",
