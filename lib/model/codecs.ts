@@ -64,6 +64,12 @@ export interface Codec<T = unknown> {
   normalise(value: unknown): T | undefined;
   /** Field-level differences of two normalised values under `path`, in key order. */
   diff(path: string, expected: T | undefined, actual: T | undefined, out: Diff[]): void;
+  /**
+   * True when two values, not normalised, would diff as nothing once normalised: decided without building
+   * either, because nearly every integration of a plan is in sync. Codecs whose normalise copies (maps,
+   * structures) have it; a scalar's normalise allocates nothing, so it needs none.
+   */
+  same?(a: unknown, b: unknown): boolean;
   /** The request value that turns `have` into `want`. */
   encode(input: EncodeInput): Encoded;
   /**
@@ -154,6 +160,7 @@ function stringMap(options: StringMapOptions): Codec<StringMap> {
     kind: options.kind,
     normalise: (value) =>
       isRecord(value) && Object.keys(value).length > 0 ? { ...(value as StringMap) } : undefined,
+    same: sameMap,
     diff(path, expected, actual, out) {
       const e = expected ?? {};
       const a = actual ?? {};
@@ -224,6 +231,19 @@ export const responseMapCodec = (): Codec<ResponseMap> => {
       }
       return Object.keys(out).length > 0 ? out : undefined;
     },
+    same(a, b) {
+      // A status code with no mappings is the same as none, on either side.
+      const x = isRecord(a) ? a : NONE;
+      const y = isRecord(b) ? b : NONE;
+      for (const code in x) {
+        if (Object.hasOwn(x, code) && !sameMap(x[code], Object.hasOwn(y, code) ? y[code] : undefined))
+          return false;
+      }
+      for (const code in y) {
+        if (Object.hasOwn(y, code) && !Object.hasOwn(x, code) && !sameMap(undefined, y[code])) return false;
+      }
+      return true;
+    },
     diff(path, expected, actual, out) {
       const e = expected ?? {};
       const a = actual ?? {};
@@ -276,6 +296,20 @@ export const structureCodec = (members: readonly string[]): Codec<Record<string,
       if (v !== null && v !== "" && v !== undefined) out[k] = v as string;
     return Object.keys(out).length > 0 ? out : undefined;
   },
+  same(a, b) {
+    // Members with no value are dropped on both sides, as normalise drops them.
+    const set = (v: unknown) => v !== null && v !== "" && v !== undefined;
+    let members = 0;
+    if (isRecord(a)) {
+      for (const k in a) {
+        if (!Object.hasOwn(a, k) || !set(a[k])) continue;
+        members += 1;
+        if (!isRecord(b) || !Object.hasOwn(b, k) || b[k] !== a[k]) return false;
+      }
+    }
+    if (isRecord(b)) for (const k in b) if (Object.hasOwn(b, k) && set(b[k])) members -= 1;
+    return members === 0;
+  },
   diff(path, expected, actual, out) {
     if (expected === undefined && actual === undefined) return;
     if (expected === undefined) out.push({ path, kind: "added", actual });
@@ -305,6 +339,25 @@ export const structureCodec = (members: readonly string[]): Codec<Record<string,
 });
 
 // --- helpers ------------------------------------------------------------------------------------------
+
+const NONE: Record<string, unknown> = Object.freeze({});
+
+/**
+ * A string map's `same`: both unset (not a map, or empty), or the same keys with equal values. Counts the
+ * keys instead of listing them, so an in-sync map costs no allocation.
+ */
+function sameMap(a: unknown, b: unknown): boolean {
+  const x = isRecord(a) ? a : NONE;
+  const y = isRecord(b) ? b : NONE;
+  let keys = 0;
+  for (const k in x) {
+    if (!Object.hasOwn(x, k)) continue;
+    keys += 1;
+    if (!Object.hasOwn(y, k) || x[k] !== y[k]) return false;
+  }
+  for (const k in y) if (Object.hasOwn(y, k)) keys -= 1;
+  return keys === 0;
+}
 
 /** mapStrings of a one-level keyed value: the whole object, or (one token below) one of its strings. */
 function mapKeyed(tokens: readonly string[], value: unknown, map: StringMapper): unknown {
