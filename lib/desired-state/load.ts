@@ -6,7 +6,7 @@ import { datedIgnores } from "./ignore.ts";
 import { describeIssue, type IssueMessage } from "./messages.ts";
 import { checkRules } from "./rules.ts";
 import { type DesiredDocument, documentSchema, type SchemaProtocol } from "./schema.ts";
-import { type DesiredState, type DesiredText, stateFromTexts } from "./state.ts";
+import { type DesiredState, type DesiredText, stateFromTexts, textBytes } from "./state.ts";
 import { DEFAULT_YAML_LIMITS, type Located, type Position, parseYaml, type YamlLimits } from "./yaml.ts";
 
 export interface DesiredFile {
@@ -101,7 +101,7 @@ export function loadDesiredFiles(
           }
           apis.push({
             file: file.path,
-            json: JSON.stringify(doc),
+            json: textBytes(doc),
             ...(Object.keys(positions).length > 0 ? { positions } : {}),
           });
         }
@@ -142,7 +142,7 @@ function fastLoad(
   const doc = result.data as DesiredDocument;
   if (owners.has(doc.apiId) || datedIgnores(doc).length > 0) return undefined;
   owners.set(doc.apiId, { file: file.path, position: apiIdPosition(file, limits) });
-  return { file: file.path, json: JSON.stringify(doc) };
+  return { file: file.path, json: textBytes(doc) };
 }
 
 /** Where a file's apiId stands, found when asked: only a duplicate apiId error ever shows it. */
