@@ -6,7 +6,7 @@ import { datedIgnores } from "./ignore.ts";
 import { describeIssue, type IssueMessage } from "./messages.ts";
 import { checkRules } from "./rules.ts";
 import { type DesiredDocument, documentSchema, type SchemaProtocol } from "./schema.ts";
-import { type DesiredState, type DesiredText, stateFromTexts, textBytes } from "./state.ts";
+import { type DesiredState, stateFromEntries, type ValidatedText, validatedText } from "./state.ts";
 import { DEFAULT_YAML_LIMITS, type Located, type Position, parseYaml, type YamlLimits } from "./yaml.ts";
 
 export interface DesiredFile {
@@ -26,7 +26,7 @@ export function loadDesiredFiles(
   files: readonly DesiredFile[],
   limits: YamlLimits = DEFAULT_YAML_LIMITS,
 ): DesiredState {
-  const apis: DesiredText[] = [];
+  const apis: ValidatedText[] = [];
   const errors: DesiredStateError[] = [];
   const owners = new Map<string, { file: string; position: () => Position }>();
 
@@ -99,17 +99,13 @@ export function loadDesiredFiles(
             const at = parsed.positions.get(pointer)?.value;
             if (at) positions[pointer] = at;
           }
-          apis.push({
-            file: file.path,
-            json: textBytes(doc),
-            ...(Object.keys(positions).length > 0 ? { positions } : {}),
-          });
+          apis.push(validatedText(file.path, doc, positions));
         }
       }
     }
     errors.push(...dedupe(fileErrors));
   }
-  return stateFromTexts(apis, errors.sort(compareErrors));
+  return stateFromEntries(apis, errors.sort(compareErrors));
 }
 
 /**
@@ -123,7 +119,7 @@ function fastLoad(
   file: DesiredFile,
   limits: YamlLimits,
   owners: Map<string, { file: string; position: () => Position }>,
-): DesiredText | undefined {
+): ValidatedText | undefined {
   if (file.size !== undefined && file.size > limits.maxBytes) return undefined;
   if (file.bytes.byteLength > limits.maxBytes) return undefined;
   let text: string;
@@ -142,7 +138,7 @@ function fastLoad(
   const doc = result.data as DesiredDocument;
   if (owners.has(doc.apiId) || datedIgnores(doc).length > 0) return undefined;
   owners.set(doc.apiId, { file: file.path, position: apiIdPosition(file, limits) });
-  return { file: file.path, json: textBytes(doc) };
+  return validatedText(file.path, doc);
 }
 
 /** Where a file's apiId stands, found when asked: only a duplicate apiId error ever shows it. */

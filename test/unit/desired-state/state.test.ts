@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { loadDesiredFiles } from "../../../lib/desired-state/load.ts";
 import type { DesiredDocument } from "../../../lib/desired-state/schema.ts";
-import { documents, stateFromTexts, textBytes } from "../../../lib/desired-state/state.ts";
+import {
+  documents,
+  stateFromEntries,
+  stateFromTexts,
+  validatedText,
+} from "../../../lib/desired-state/state.ts";
 
 const doc: DesiredDocument = {
   apiId: "a1b2c3d4e5",
@@ -10,16 +15,22 @@ const doc: DesiredDocument = {
 };
 
 describe("a desired state's texts", () => {
-  it("are read the same from text and from UTF-8 bytes, a fresh document each time", () => {
-    for (const json of [JSON.stringify(doc), textBytes(doc)]) {
-      const state = stateFromTexts([{ file: "desired-state/a.yaml", json }]);
+  it("read the same from text, from UTF-8 bytes and from the loader's entries, a fresh document each time", () => {
+    const loaded = validatedText("desired-state/a.yaml", doc);
+    for (const state of [
+      stateFromTexts([{ file: "desired-state/a.yaml", json: JSON.stringify(doc) }]),
+      stateFromTexts([{ file: "desired-state/a.yaml", json: loaded.json }]),
+      stateFromEntries([loaded]),
+    ]) {
       expect(state.apis).toEqual([
         {
           file: "desired-state/a.yaml",
           apiId: "a1b2c3d4e5",
           protocol: "HTTP",
           prune: false,
+          mode: "enforce",
           integrationIds: ["aaa1111", "bbb2222"],
+          datedIgnores: [],
         },
       ]);
       const first = state.document("a1b2c3d4e5");
@@ -27,7 +38,8 @@ describe("a desired state's texts", () => {
       first.integrations.aaa1111!.description = "changed by a caller";
       expect(state.document("a1b2c3d4e5")).toEqual(doc);
     }
-    expect(new TextDecoder().decode(textBytes(doc))).toBe(JSON.stringify(doc));
+    expect(loaded.json).toBeInstanceOf(Uint8Array);
+    expect(new TextDecoder().decode(loaded.json as Uint8Array)).toBe(JSON.stringify(doc));
   });
 
   it("read back, from the loader, as the documents it validated", () => {
