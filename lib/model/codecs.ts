@@ -79,6 +79,12 @@ export interface Codec<T = unknown> {
   mapStrings(tokens: readonly string[], value: unknown, map: StringMapper): unknown;
   /** The value's schema for the validator. Takes zod in, so that the model itself never loads it. */
   schema(z: typeof Zod, protocol: Protocol | "ANY"): Zod.ZodType;
+  /**
+   * Exactly what `schema(z, protocol)` accepts, checked by hand and without allocating: the loader's fast
+   * path checks every declared value of every file with it, and only a file it refuses is validated by the
+   * schema (for the schema's messages). A property test holds the two to the same answer.
+   */
+  accepts(value: unknown, protocol: Protocol): boolean;
 }
 
 // --- scalars ------------------------------------------------------------------------------------------
@@ -110,6 +116,21 @@ function scalar<T extends Scalar>(options: ScalarOptions<T>): Codec<T> {
       };
     },
     mapStrings: (_tokens, value, map) => (typeof value === "string" ? map(undefined, value) : value),
+    accepts(value, protocol) {
+      if (options.kind === "enum") {
+        const values = options.valuesByProtocol ? options.valuesByProtocol[protocol] : options.values;
+        return (values as readonly unknown[] | undefined)?.includes(value) === true;
+      }
+      if (options.kind === "string") return typeof value === "string";
+      const range = options.range?.[protocol];
+      return (
+        typeof value === "number" &&
+        Number.isSafeInteger(value) &&
+        range !== undefined &&
+        value >= range.min &&
+        value <= range.max
+      );
+    },
     schema(z, protocol) {
       if (options.kind === "enum") {
         const values =
@@ -197,6 +218,7 @@ function stringMap(options: StringMapOptions): Codec<StringMap> {
       return changes ? { send: sortKeys(out), cannot } : { cannot };
     },
     mapStrings: mapKeyed,
+    accepts: acceptsStringMap,
     schema: (z) => z.record(z.string().min(1), z.string()),
   };
 }
@@ -275,6 +297,14 @@ export const responseMapCodec = (): Codec<ResponseMap> => {
       if (!isRecord(value)) return value;
       return Object.fromEntries(Object.entries(value).map(([code, m]) => [code, mapKeyed([], m, map)]));
     },
+    accepts(value) {
+      if (!isRecord(value)) return false;
+      for (const code in value) {
+        if (!Object.hasOwn(value, code)) continue;
+        if (!STATUS_CODE.test(code) || !acceptsStringMap(value[code])) return false;
+      }
+      return true;
+    },
     schema: (z) => z.record(z.string().regex(STATUS_CODE), z.record(z.string().min(1), z.string())),
   };
 };
@@ -334,6 +364,15 @@ export const structureCodec = (members: readonly string[]): Codec<Record<string,
     return { send: out };
   },
   mapStrings: mapKeyed,
+  accepts(value) {
+    if (!isRecord(value)) return false;
+    for (const k in value) {
+      if (!Object.hasOwn(value, k)) continue;
+      const v = value[k];
+      if (!members.includes(k) || !(v === undefined || v === null || typeof v === "string")) return false;
+    }
+    return true;
+  },
   schema: (z) =>
     z.strictObject(Object.fromEntries(members.map((m) => [m, z.string().nullable().optional()]))),
 });
@@ -341,6 +380,14 @@ export const structureCodec = (members: readonly string[]): Codec<Record<string,
 // --- helpers ------------------------------------------------------------------------------------------
 
 const NONE: Record<string, unknown> = Object.freeze({});
+
+/** What `z.record(z.string().min(1), z.string())` accepts. */
+function acceptsStringMap(value: unknown): boolean {
+  if (!isRecord(value)) return false;
+  for (const k in value)
+    if (Object.hasOwn(value, k) && (k === "" || typeof value[k] !== "string")) return false;
+  return true;
+}
 
 /**
  * A string map's `same`: both unset (not a map, or empty), or the same keys with equal values. Counts the
