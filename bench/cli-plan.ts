@@ -186,6 +186,7 @@ async function fleet(node: string, cli: string, apis: number, repeats: number, o
       emulator.faults.configure({
         throttle: { ratePerSecond: options.quota.rate, burst: options.quota.burst },
       });
+      const spawnedAt = Date.now();
       const run = await measured(
         node,
         [cli, "plan", "--json", "--no-history", "--detailed-exitcode", "--desired", "desired-state"],
@@ -201,6 +202,14 @@ async function fleet(node: string, cli: string, apis: number, repeats: number, o
         );
       }
       const records = emulator.calls.all();
+      const exitedAt = spawnedAt + run.wallMs;
+      // Where the wall time went, from the emulator's clock: before the first call (start, read and validate
+      // the files), between the first and the last call (the quota's part), after the last (the report).
+      const phases = {
+        beforeFirstCallMs: (records[0]?.at ?? exitedAt) - spawnedAt,
+        callsMs: (records.at(-1)?.at ?? exitedAt) - (records[0]?.at ?? exitedAt),
+        afterLastCallMs: exitedAt - (records.at(-1)?.at ?? exitedAt),
+      };
       const found = new Set(
         report.integrations.filter((r) => r.status === "DRIFTED").map((r) => `${r.apiId}/${r.integrationId}`),
       );
@@ -217,6 +226,7 @@ async function fleet(node: string, cli: string, apis: number, repeats: number, o
         requested: requestedCalls(records),
         answered: answeredCalls(records),
         throttled: records.filter((r) => r.fault === "throttle").length,
+        phases,
         exact,
       });
     }
@@ -253,6 +263,7 @@ export async function cliPlan(options: CliPlanOptions) {
   const floorMs = floorSeconds(large.least, options.quota) * 1000;
   const wallMs = median(large.runs.map((r) => r.wallMs));
   const wallRatio = wallMs / floorMs;
+  const mid = [...large.runs].sort((a, b) => a.wallMs - b.wallMs)[Math.floor(large.runs.length / 2)]!;
   const wallMet = wallRatio <= WALL_TARGET;
   const cpuLarge = median(large.runs.map((r) => r.cpuMs));
   const cpuSmall = median(small.runs.map((r) => r.cpuMs));
@@ -299,7 +310,7 @@ export async function cliPlan(options: CliPlanOptions) {
       ratio: wallRatio,
       target: `≤ ${WALL_TARGET}`,
       result: wallMet ? "met" : "MISSED",
-      reason: `${wallMet ? "" : "missed: "}median of ${large.runs.length} (${large.runs.map((r) => seconds(r.wallMs)).join(", ")}), spawn to exit; requests the emulator's bucket refused (429) per run: ${throttledText}`,
+      reason: `${wallMet ? "" : "missed: "}median of ${large.runs.length} (${large.runs.map((r) => seconds(r.wallMs)).join(", ")}), spawn to exit; the median run spent ${seconds(mid.phases.beforeFirstCallMs)} before its first call (starting, reading and validating the files), ${seconds(mid.phases.callsMs)} from the first call to the last (floor from a full bucket: ${seconds(floorMs)}), ${seconds(mid.phases.afterLastCallMs)} after it (the last plan, the report); requests the emulator's bucket refused (429) per run: ${throttledText}`,
     },
     {
       figure: `6c. CLI plan: CPU per integration, ${k(large.integrations)} vs ${k(small.integrations)}`,
