@@ -200,6 +200,7 @@ export const ACCEPTED_DOCUMENT_KEYS = [
   "account",
   "region",
   "prune",
+  "mode",
   "ignore",
   "integrations",
 ];

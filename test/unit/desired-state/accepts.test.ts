@@ -48,6 +48,10 @@ const text = fc.oneof(
     "123456789012",
     "eu-west-1",
     "overwrite:header.x",
+    "enforce",
+    "observe",
+    "path",
+    "reason",
   ),
   fc.string({ maxLength: 4 }),
 );
@@ -145,7 +149,17 @@ const document = (protocol: string) =>
           noNullPrototype: true,
         },
       ),
-      fc.constantFrom("apiId", "protocol", "account", "region", "prune", "ignore", "integrations", "stray"),
+      fc.constantFrom(
+        "apiId",
+        "protocol",
+        "account",
+        "region",
+        "prune",
+        "mode",
+        "ignore",
+        "integrations",
+        "stray",
+      ),
       value,
       fc.nat(4),
     )
@@ -156,6 +170,7 @@ const document = (protocol: string) =>
         account: "123456789012",
         region: "eu-west-1",
         prune: false,
+        mode: "observe",
         ignore: ["/description"],
         integrations,
       };
@@ -163,6 +178,31 @@ const document = (protocol: string) =>
       else if (how === 1) delete doc[key];
       return doc;
     });
+
+/**
+ * An ignore entry written as a map (path, reason, until) is declined by the hand-written checks on purpose:
+ * such a file takes the precise path (zod), which is slower, never wrong.
+ */
+const mapIgnore = (list: unknown) => Array.isArray(list) && list.some((e) => typeof e !== "string");
+const hasMapIgnore = (v: unknown, level: "document" | "integration"): boolean => {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
+  const r = v as Record<string, unknown>;
+  if (mapIgnore(r.ignore)) return true;
+  if (level === "integration" || typeof r.integrations !== "object" || r.integrations === null) return false;
+  return Object.values(r.integrations).some((i) => hasMapIgnore(i, "integration"));
+};
+
+describe("an ignore entry written as a map", () => {
+  it("is declined by the hand-written checks though zod takes it, so its file goes the precise way", () => {
+    const doc = {
+      apiId: "a1b2c3d4e5",
+      protocol: "HTTP",
+      integrations: { aaa1111: { ignore: [{ path: "/description", reason: "load test" }] } },
+    };
+    expect(documentSchema("HTTP").safeParse(doc).success).toBe(true);
+    expect(acceptsDocument(doc, "HTTP")).toBe(false);
+  });
+});
 
 describe.each(PROTOCOLS)("the hand-written checks agree with the zod schema for %s", (protocol) => {
   it.each(FIELD_NAMES.filter((f) => supports(f, protocol)))("%s", (field) => {
@@ -179,7 +219,8 @@ describe.each(PROTOCOLS)("the hand-written checks agree with the zod schema for 
     const schema = integrationSchema(protocol);
     fc.assert(
       fc.property(fc.oneof(anyIntegration, nearlyValidIntegration(protocol)), (v) => {
-        expect(acceptsIntegration(v, protocol)).toBe(schema.safeParse(v).success);
+        const expected = schema.safeParse(v).success && !hasMapIgnore(v, "integration");
+        expect(acceptsIntegration(v, protocol)).toBe(expected);
       }),
       { numRuns: 2_000 },
     );
@@ -190,7 +231,7 @@ describe.each(PROTOCOLS)("the hand-written checks agree with the zod schema for 
     let valid = 0;
     fc.assert(
       fc.property(document(protocol), (v) => {
-        const ok = schema.safeParse(v).success;
+        const ok = schema.safeParse(v).success && !hasMapIgnore(v, "document");
         if (ok) valid += 1;
         expect(acceptsDocument(v, protocol)).toBe(ok);
       }),
