@@ -17,6 +17,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { startEmulator } from "../emulator/server.ts";
+import { startStsEmulator } from "../emulator/sts.ts";
 import { documents } from "../lib/desired-state/state.ts";
 import { floorSeconds } from "../lib/model/quota.ts";
 import type { Report } from "../lib/plan/report.ts";
@@ -140,12 +141,16 @@ async function measured(
   };
 }
 
-/** The environment of a user's shell pointed at the emulator: no NODE_OPTIONS, no AWS profile. */
-function cliEnv(endpoint: string, dir: string): NodeJS.ProcessEnv {
+/**
+ * The environment of a user's shell pointed at the emulators (API Gateway; STS, which the CLI asks who its
+ * credentials are): no NODE_OPTIONS, no AWS profile.
+ */
+function cliEnv(endpoints: { apigateway: string; sts: string }, dir: string): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     HOME: dir,
-    AWS_ENDPOINT_URL_APIGATEWAYV2: endpoint,
+    AWS_ENDPOINT_URL_APIGATEWAYV2: endpoints.apigateway,
+    AWS_ENDPOINT_URL_STS: endpoints.sts,
     AWS_REGION: "eu-west-1",
     AWS_ACCESS_KEY_ID: "bench",
     AWS_SECRET_ACCESS_KEY: "bench",
@@ -159,7 +164,13 @@ function cliEnv(endpoint: string, dir: string): NodeJS.ProcessEnv {
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** One fleet size: its files on disk, an emulator holding it with 1% drift, `repeats` plans. */
-async function fleet(node: string, cli: string, apis: number, repeats: number, options: CliPlanOptions) {
+async function fleet(
+  node: string,
+  cli: string,
+  apis: number,
+  repeats: number,
+  options: CliPlanOptions & { stsUrl: string },
+) {
   const shape = { apis, integrationsPerApi: options.integrationsPerApi };
   const integrations = apis * options.integrationsPerApi;
   const dir = join(options.tmp, `cli-${integrations}`);
@@ -190,7 +201,7 @@ async function fleet(node: string, cli: string, apis: number, repeats: number, o
       const run = await measured(
         node,
         [cli, "plan", "--json", "--no-history", "--detailed-exitcode", "--desired", "desired-state"],
-        cliEnv(emulator.url, dir),
+        cliEnv({ apigateway: emulator.url, sts: options.stsUrl }, dir),
         dir,
       );
       let report: Report | undefined;
@@ -243,7 +254,10 @@ async function fleet(node: string, cli: string, apis: number, repeats: number, o
 async function startupCost(node: string, cli: string, dir: string, repeats: number) {
   const runs: Measured[] = [];
   for (let i = 0; i < repeats; i++) {
-    runs.push(await measured(node, [cli, "--version"], cliEnv("http://127.0.0.1:9", dir), dir));
+    const nowhere = "http://127.0.0.1:9";
+    runs.push(
+      await measured(node, [cli, "--version"], cliEnv({ apigateway: nowhere, sts: nowhere }, dir), dir),
+    );
   }
   return { cpuMs: median(runs.map((r) => r.cpuMs)), maxRssBytes: median(runs.map((r) => r.maxRssBytes)) };
 }
@@ -252,8 +266,15 @@ export async function cliPlan(options: CliPlanOptions) {
   const node = pinnedNode();
   // Rebuilt by scripts/build.mjs (the package's own build) when older than lib/, as the CLI tests do.
   const cli = ensureCliBundle();
-  const large = await fleet(node, cli, options.apis, options.repeats, options);
-  const small = await fleet(node, cli, options.smallApis, options.repeats, options);
+  const sts = await startStsEmulator({ defaultAccount: "123456789012" });
+  let large: Awaited<ReturnType<typeof fleet>>;
+  let small: Awaited<ReturnType<typeof fleet>>;
+  try {
+    large = await fleet(node, cli, options.apis, options.repeats, { ...options, stsUrl: sts.url });
+    small = await fleet(node, cli, options.smallApis, options.repeats, { ...options, stsUrl: sts.url });
+  } finally {
+    await sts.close();
+  }
   const started = await startupCost(node, cli, options.tmp, options.repeats);
   const startup = started.cpuMs;
   const nodeVersion = (await execFileAsync(node, ["--version"])).stdout.trim();
