@@ -205,7 +205,7 @@ export async function throttled(options: ThrottledOptions) {
   const quotaText = `${quota.rate}/s burst ${quota.burst}`;
   const halvings = ours.limiter.halvingsAtMs;
   const reasons = [
-    `${ours.served.random429} random 429s (refused before the emulator's bucket, so they spend no quota; our limiter gives their tokens back)`,
+    `${ours.served.random429} random 429s (refused before the emulator's bucket: they spend none of its quota)`,
     halvings.length > 0
       ? `the limiter halved its rate ${halvings.length}× (at ${halvings.map((t) => seconds(t)).join(", ")}; lowest ${ours.limiter.lowestRate.toFixed(1)}/s), leaving ≈${seconds(ours.limiter.unusedQuotaMs)} of quota unused`
       : "the limiter never slowed down",
