@@ -1,12 +1,15 @@
 /**
  * Figure 5, cold start: the Lambda bundle (scripts/build-lambda.ts, exactly as deployed) — its size, raw
- * and gzipped, against the two SDK clients bundled alone with the same settings; and the time to import it
- * in a fresh `node` process against importing `@aws-sdk/client-apigatewayv2` and `@aws-sdk/client-dynamodb`
- * alone, each the median of `runs` processes, alternated so drift on the machine hits both alike.
+ * and gzipped, against the two SDK clients bundled alone with the same settings; and its cold start in a
+ * fresh `node` process — the module load (which builds the function's deps, as the Lambda's init does)
+ * plus the first invocation's setup before the run (the runtime: clients, limiter, history table; and the
+ * embedded desired state), through the entry's exported `deps` — against importing
+ * `@aws-sdk/client-apigatewayv2` and `@aws-sdk/client-dynamodb` alone, each the median of `runs`
+ * processes, alternated so drift on the machine hits both alike.
  */
 import { execFile } from "node:child_process";
-import { readFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
@@ -16,6 +19,8 @@ import { kib, type Row } from "./table.ts";
 
 const execFileAsync = promisify(execFile);
 const SDK_CLIENTS = ["@aws-sdk/client-apigatewayv2", "@aws-sdk/client-dynamodb"];
+/** PRODUCT §7: the Lambda's cold start at most 1.3× importing the two SDK clients alone. */
+const COLD_START_TARGET = 1.3;
 
 /** What the function's environment holds at import: template.yaml's NODE_OPTIONS, and fakes for the rest. */
 async function functionEnv(): Promise<NodeJS.ProcessEnv> {
@@ -34,22 +39,54 @@ async function functionEnv(): Promise<NodeJS.ProcessEnv> {
   };
 }
 
-/** Imports `specifiers` in a fresh process; the time from before the first import to after the last. */
-async function importMs(specifiers: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const code = `const t = performance.now(); for (const s of ${JSON.stringify(specifiers)}) await import(s); console.log(JSON.stringify({ ms: performance.now() - t }));`;
+/**
+ * Imports `specifiers` in a fresh process and, with `setup`, builds the first invocation's runtime and
+ * desired state from the last one's exported `deps`; the time from before the first import to the end,
+ * and the import's share of it.
+ */
+async function coldMs(
+  specifiers: readonly string[],
+  env: NodeJS.ProcessEnv,
+  setup: boolean,
+): Promise<{ ms: number; importMs: number }> {
+  const code = `const t = performance.now(); let m; for (const s of ${JSON.stringify(specifiers)}) m = await import(s); const i = performance.now(); ${
+    setup ? "await m.deps.runtime(); await m.deps.desired();" : ""
+  } console.log(JSON.stringify({ ms: performance.now() - t, importMs: i - t }));`;
   const { stdout } = await execFileAsync(process.execPath, ["--input-type=module", "-e", code], {
     env,
     cwd: process.cwd(),
     timeout: 60_000,
   });
-  return (JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as { ms: number }).ms;
+  return JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as { ms: number; importMs: number };
 }
 
-/** Bytes in the bundle per package (our own code as "apigw-drift"), largest first. */
-function contributors(metafile: Metafile, top: number): { name: string; bytes: number }[] {
-  const output = Object.values(metafile.outputs).find((o) => o.entryPoint !== undefined);
+/**
+ * The output files a cold start loads: the entry's and every chunk it imports statically, however deep;
+ * the other chunks load only when an import() first reaches them.
+ */
+function loadedAtStart(metafile: Metafile, entryPoint: string = LAMBDA_BUILD.entryPoints[0]): Set<string> {
+  const outputs = metafile.outputs;
+  const entry = Object.keys(outputs).find((f) => outputs[f]!.entryPoint === entryPoint);
+  const loaded = new Set<string>();
+  const visit = (file: string) => {
+    if (loaded.has(file) || !outputs[file]) return;
+    loaded.add(file);
+    for (const i of outputs[file]!.imports) {
+      if (i.kind === "import-statement" && !i.external) visit(i.path);
+    }
+  };
+  if (entry) visit(entry);
+  return loaded;
+}
+
+/** Bytes per package (our own code as "apigw-drift") in the files a cold start loads, or in the others. */
+function contributors(metafile: Metafile, top: number, atStart: boolean): { name: string; bytes: number }[] {
+  const loaded = loadedAtStart(metafile);
+  const outputs = Object.entries(metafile.outputs).filter(
+    ([file]) => file.endsWith(".mjs") && loaded.has(file) === atStart,
+  );
   const sizes = new Map<string, number>();
-  for (const [path, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
+  for (const [path, { bytesInOutput }] of outputs.flatMap(([, o]) => Object.entries(o.inputs))) {
     const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? "apigw-drift";
     sizes.set(pkg, (sizes.get(pkg) ?? 0) + bytesInOutput);
   }
@@ -59,24 +96,29 @@ function contributors(metafile: Metafile, top: number): { name: string; bytes: n
     .slice(0, top);
 }
 
-/** The two SDK clients bundled alone, with the Lambda's esbuild settings: the size baseline. */
+/** The two SDK clients bundled alone with the Lambda's esbuild settings, as loaded at start: the size baseline. */
 async function sdkOnlyBytes(tmp: string): Promise<number> {
-  const entry = join(tmp, "sdk-only.mjs");
+  const dir = join(tmp, "sdk-only");
+  await mkdir(dir, { recursive: true });
+  const entry = join(dir, "entry.mjs");
   await writeFile(
     entry,
     `import { ApiGatewayV2Client } from "${SDK_CLIENTS[0]}";\nimport { DynamoDBClient } from "${SDK_CLIENTS[1]}";\nexport const clients = [ApiGatewayV2Client, DynamoDBClient];\n`,
   );
-  const { entryPoints: _, outExtension: __, entryNames: ___, ...settings } = LAMBDA_BUILD;
+  const { entryPoints: _, ...settings } = LAMBDA_BUILD;
   const result = await build({
     ...settings,
     entryPoints: [entry],
-    outfile: join(tmp, "sdk-only", "index.mjs"),
+    outdir: join(dir, "out"),
     nodePaths: [join(process.cwd(), "node_modules")],
     metafile: true,
     logLevel: "warning",
   });
-  const output = Object.entries(result.metafile.outputs).find(([k]) => k.endsWith(".mjs"))?.[1];
-  return output?.bytes ?? 0;
+  const entryPoint = Object.values(result.metafile.outputs).find((o) =>
+    o.entryPoint?.endsWith("entry.mjs"),
+  )?.entryPoint;
+  const loaded = loadedAtStart(result.metafile, entryPoint);
+  return [...loaded].reduce((n, f) => n + (result.metafile.outputs[f]?.bytes ?? 0), 0);
 }
 
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -94,7 +136,7 @@ function pending(reason: string) {
     reason: `pending: ${reason}`,
   });
   return {
-    rows: [row("5. cold start: bundle size (gzip)"), row("5b. cold start: import time")],
+    rows: [row("5. cold start: bundle size (gzip)"), row("5b. cold start: load + first setup")],
     raw: { pending: reason },
   };
 }
@@ -112,52 +154,70 @@ export async function coldStart(options: { runs: number; tmp: string }) {
       : firstLine(error);
     return pending(`the Lambda bundle does not build yet (${why})`);
   }
-  const gzipBytes = gzipSync(await readFile(bundle.outfile)).length;
+  const loaded = loadedAtStart(bundle.metafile);
+  const files = Object.entries(bundle.metafile.outputs).filter(([f]) => f.endsWith(".mjs"));
+  const entryBytes = files.filter(([f]) => loaded.has(f)).reduce((n, [, o]) => n + o.bytes, 0);
+  const lazyBytes = files.filter(([f]) => !loaded.has(f)).reduce((n, [, o]) => n + o.bytes, 0);
+  // What a cold start reads, gzipped one file at a time (the outputs are named relative to the project).
+  let gzipBytes = 0;
+  for (const f of loaded) gzipBytes += gzipSync(await readFile(resolve(f))).length;
   const sdkBytes = await sdkOnlyBytes(options.tmp);
   const env = await functionEnv();
   const bundleUrl = pathToFileURL(bundle.outfile).href;
-  const ours: number[] = [];
+  const ours: { ms: number; importMs: number }[] = [];
   const sdk: number[] = [];
   try {
     for (let i = 0; i < options.runs; i++) {
-      ours.push(await importMs([bundleUrl], env));
-      sdk.push(await importMs(SDK_CLIENTS, env));
+      ours.push(await coldMs([bundleUrl], env, true));
+      sdk.push((await coldMs(SDK_CLIENTS, env, false)).ms);
     }
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr;
-    return pending(`importing the bundle fails: ${firstLine(stderr || error)}`);
+    return pending(`the bundle's cold start fails: ${firstLine(stderr || error)}`);
   }
-  const oursMs = median(ours);
+  const oursMs = median(ours.map((o) => o.ms));
+  const oursImportMs = median(ours.map((o) => o.importMs));
   const sdkMs = median(sdk);
-  const top = contributors(bundle.metafile, 6);
+  const ratio = oursMs / sdkMs;
+  const top = contributors(bundle.metafile, 6, true);
+  const lazy = contributors(bundle.metafile, 3, false);
+  const met = ratio <= COLD_START_TARGET;
   return {
     rows: [
       {
         figure: "5. cold start: bundle size (gzip)",
-        ours: `${kib(bundle.bytes)} (${kib(gzipBytes)})`,
+        ours: `${kib(entryBytes)} (${kib(gzipBytes)})`,
         reference: `SDK clients alone ${kib(sdkBytes)}`,
-        ratio: bundle.bytes / sdkBytes,
+        ratio: entryBytes / sdkBytes,
         target: "—",
         result: "info",
-        reason: `largest parts of the bundle: ${top.map((c) => `${c.name} ${kib(c.bytes)}`).join(", ")}`,
+        reason: `what a cold start loads (index.mjs and the ${loaded.size - 1} chunks it imports statically); largest parts: ${top.map((c) => `${c.name} ${kib(c.bytes)}`).join(", ")}${
+          lazyBytes > 0
+            ? `; ${kib(lazyBytes)} more in chunks loaded only when first used (${lazy.map((c) => `${c.name} ${kib(c.bytes)}`).join(", ")})`
+            : ""
+        }`,
       },
       {
-        figure: `5b. cold start: import time, median of ${options.runs}`,
+        figure: `5b. cold start: load + first setup, median of ${options.runs}`,
         ours: `${oursMs.toFixed(0)} ms`,
         reference: `SDK clients alone ${sdkMs.toFixed(0)} ms`,
-        ratio: oursMs / sdkMs,
-        target: "—",
-        result: "info",
-        reason: `the bundle (index.mjs, NODE_OPTIONS "${env.NODE_OPTIONS}" as template.yaml sets) against import() of ${SDK_CLIENTS.join(" + ")} from node_modules, each in a fresh process`,
+        ratio,
+        target: `≤ ${COLD_START_TARGET}`,
+        result: met ? "met" : "MISSED",
+        reason: `${met ? "" : "missed: "}the bundle's import (${oursImportMs.toFixed(0)} ms, median) and the first invocation's setup before the run (deps.runtime(): clients, limiter, history table; deps.desired(): the embedded state), NODE_OPTIONS "${env.NODE_OPTIONS}" as template.yaml sets, against import() of ${SDK_CLIENTS.join(" + ")} from node_modules, each in a fresh process`,
       },
     ] satisfies Row[],
     raw: {
       bytes: bundle.bytes,
+      entryBytes,
+      lazyBytes,
       gzipBytes,
       sdkOnlyBytes: sdkBytes,
       contributors: top,
+      lazyContributors: lazy,
       nodeOptions: env.NODE_OPTIONS,
-      importMs: { ours, sdk, oursMedian: oursMs, sdkMedian: sdkMs },
+      coldMs: { ours, sdk, oursMedian: oursMs, oursImportMedian: oursImportMs, sdkMedian: sdkMs },
+      ratio,
     },
   };
 }

@@ -1,9 +1,9 @@
 /**
  * Figure 1, API-call economy: an apply over many APIs with a few drifted integrations, counted at the
- * emulator (every request that reached it, retries included) against the least a run can do: GetApi per
- * API, every GetIntegrations page at the largest page size, one UpdateIntegration per drifted integration.
+ * emulator (every request that reached it, retries included) against the least a run can do (PRODUCT §4,
+ * bench/minimum.ts): the GetApis pages that list every API, every GetIntegrations page at the largest
+ * page size, one UpdateIntegration per drifted integration.
  */
-import { MAX_PAGE_SIZE } from "../emulator/pagination.ts";
 import { startEmulator } from "../emulator/server.ts";
 import { createApiGatewayClient } from "../lib/apigateway/client.ts";
 import { SdkGateway } from "../lib/apigateway/gateway.ts";
@@ -13,6 +13,7 @@ import { documents } from "../lib/desired-state/state.ts";
 import { createRedactor } from "../lib/diff/redact.ts";
 import { floorSeconds } from "../lib/model/quota.ts";
 import { reconcile } from "../lib/reconcile/reconcile.ts";
+import { callGaps, callMinimum, requestedCalls, totalCalls } from "./minimum.ts";
 import { useEndpoint } from "./sdk.ts";
 import { type Row, seconds } from "./table.ts";
 import { desiredFiles, driftLeft, loadGenerated, pickDrifted, type Shape, seedEmulator } from "./world.ts";
@@ -49,31 +50,19 @@ export async function economy(options: EconomyOptions) {
     );
     const wallMs = performance.now() - started;
 
-    const minimum: Record<string, number> = {
-      GetApi: 0,
-      GetIntegrations: 0,
-      UpdateIntegration: drifted.length,
-    };
-    for (const { doc } of documents(state)) {
-      minimum.GetApi! += 1;
-      minimum.GetIntegrations! += Math.max(
-        1,
-        Math.ceil(Object.keys(doc.integrations).length / MAX_PAGE_SIZE),
-      );
-    }
-    const made: Record<string, number> = {};
-    for (const op of emulator.calls.operations()) made[op] = (made[op] ?? 0) + 1;
-    const total = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
-    const calls = total(made);
-    const least = total(minimum);
-    const left = driftLeft(emulator, documents(state));
+    const apis = documents(state);
+    const minimum = callMinimum({
+      apiPositions: apis.map((_, i) => i),
+      integrationsPerApi: apis.map(({ doc }) => Object.keys(doc.integrations).length),
+      updates: drifted.length,
+    });
+    const made = requestedCalls(emulator.calls.all());
+    const calls = totalCalls(made);
+    const least = totalCalls(minimum);
+    const left = driftLeft(emulator, apis);
     const floorMs = floorSeconds(calls, options.limiter) * 1000;
 
-    const problems: string[] = [];
-    for (const op of new Set([...Object.keys(minimum), ...Object.keys(made)])) {
-      const diff = (made[op] ?? 0) - (minimum[op] ?? 0);
-      if (diff !== 0) problems.push(`${op} ${diff > 0 ? "+" : ""}${diff}`);
-    }
+    const problems = callGaps(made, minimum);
     if (report.status !== "RECONCILED") problems.push(`run status ${report.status}`);
     if (left > 0) problems.push(`${left} integrations still drifted after the apply`);
     const met = problems.length === 0;

@@ -73,7 +73,7 @@ export async function fleet(options: FleetOptions) {
   const alone = await fleetRun({ ...options, accounts: 1, regions: options.regions.slice(0, 1) });
   const ratio = whole.raw.wallMs / alone.raw.wallMs;
   const row: Row = {
-    figure: "6c. the fleet's wall time vs its first target's run alone (same data and faults)",
+    figure: "8c. the fleet's wall time vs its first target's run alone (same data and faults)",
     ours: seconds(whole.raw.wallMs),
     reference: `alone ${seconds(alone.raw.wallMs)}`,
     ratio,
@@ -178,7 +178,7 @@ async function fleetRun(options: FleetOptions) {
     const label = `${options.accounts}×${options.regions.length} targets of ${shape.apis}×${shape.integrationsPerApi}, ${shape.drifted} drifted each`;
     const rows: Row[] = [
       {
-        figure: `6. fleet apply, ${label}, each at its own ${quota.rate}/s burst ${quota.burst} (+${options.tooManyRequests * 100}% 429s)`,
+        figure: `8. fleet apply, ${label}, each at its own ${quota.rate}/s burst ${quota.burst} (+${options.tooManyRequests * 100}% 429s)`,
         ours: seconds(wallMs),
         reference: `largest target's floor ${seconds(largestFloorMs)}`,
         ratio,
@@ -191,7 +191,7 @@ async function fleetRun(options: FleetOptions) {
           : {}),
       },
       {
-        figure: "6b. the fleet's API Gateway calls vs the sum of its targets' minimums",
+        figure: "8b. the fleet's API Gateway calls vs the sum of its targets' minimums",
         ours: `${made} calls`,
         reference: `minimum ${minimum}`,
         ratio: made / minimum,

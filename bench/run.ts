@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --out FILE]`: the five figures of issue 6, each a ratio measured within
+ * `npm run bench [-- --quick] [-- --out FILE]`: the figures of issues 6 and 12, each a ratio measured within
  * this run, printed as one table and written (with the machine, the date, the command and every raw
  * number) to bench/results.json. `--quick` shrinks every figure to a smoke run of seconds and writes only
  * where `--out` says, so the committed results always come from a full run.
@@ -8,6 +8,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { bigApi } from "./big-api.ts";
+import { cliPlan } from "./cli-plan.ts";
 import { coldStart } from "./cold-start.ts";
 import { economy } from "./economy.ts";
 import { eventPath } from "./event-path.ts";
@@ -29,7 +31,17 @@ const FULL = {
     repeats: 5,
   },
   scale: { sizes: [10_000, 50_000] as [number, number], repeats: 3 },
-  coldStart: { runs: 5 },
+  coldStart: { runs: 10 },
+  cliPlan: {
+    apis: 200,
+    smallApis: 20,
+    integrationsPerApi: 250,
+    driftedShare: 0.01,
+    seed: 6,
+    quota: { rate: 10, burst: 40 },
+    repeats: 3,
+  },
+  bigApi: { integrations: 3_000, drifted: 150, seed: 6, quota: { rate: 10, burst: 40 } },
 };
 const QUICK: typeof FULL = {
   economy: {
@@ -44,6 +56,16 @@ const QUICK: typeof FULL = {
   },
   scale: { sizes: [200, 1_000], repeats: 1 },
   coldStart: { runs: 1 },
+  cliPlan: {
+    apis: 8,
+    smallApis: 2,
+    integrationsPerApi: 25,
+    driftedShare: 0.04,
+    seed: 6,
+    quota: { rate: 200, burst: 40 },
+    repeats: 1,
+  },
+  bigApi: { integrations: 600, drifted: 10, seed: 6, quota: { rate: 200, burst: 40 } },
 };
 
 function machine() {
@@ -111,7 +133,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       throttled: await figure("2-3. throttled apply and peer", () => throttled(config.throttled)),
       scale: await figure("4. scale", () => scale({ ...config.scale, tmp })),
       coldStart: await figure("5. cold start", () => coldStart({ ...config.coldStart, tmp })),
-      fleet: await figure("6. fleet", () => fleet(quick ? QUICK_FLEET : FULL_FLEET)),
+      cliPlan: await figure("6. CLI plan", () => cliPlan({ ...config.cliPlan, tmp })),
+      bigApi: await figure("7. one large API", () => bigApi(config.bigApi)),
+      fleet: await figure("8. fleet", () => fleet(quick ? QUICK_FLEET : FULL_FLEET)),
       eventPath: await figure("E. event path", () => eventPath(quick)),
     };
     const seconds = (performance.now() - started) / 1000;

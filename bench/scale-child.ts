@@ -2,19 +2,17 @@
  * One plan at one size, in its own process so its peak RSS is its own (no emulator, no earlier figure).
  * The parent runs it bundled by esbuild, as the Lambda runs, so Node's TypeScript stripping is not counted.
  *
- *   scale-child plan <integrations>            desired state built in memory (what the loader returns)
- *   scale-child load-plan <integrations> <dir> desired-state YAML files read and validated first
+ *   scale-child <integrations>
  *
- * Both then run reconcile() in plan mode over a gateway that answers the reads in process. Prints one
- * JSON object on stdout.
+ * The desired state is built from validated JSON texts, as the Lambda builds it from the state its build
+ * embedded (stateFromTexts), then reconcile() runs in plan mode over a gateway that answers the reads in
+ * process. Prints one JSON object on stdout.
  */
-import { readdir, readFile } from "node:fs/promises";
-import { join } from "node:path";
 import type { DesiredState } from "../lib/desired-state/state.ts";
 import { createRedactor } from "../lib/diff/redact.ts";
 import { reconcile } from "../lib/reconcile/reconcile.ts";
 import { MemoryGateway } from "./memory-gateway.ts";
-import { desiredState, loadGenerated, pickDrifted, scaleShape } from "./world.ts";
+import { desiredState, pickDrifted, scaleShape } from "./world.ts";
 
 const DRIFTED_SHARE = 0.05;
 
@@ -26,13 +24,14 @@ const cpuMs = (since: NodeJS.CpuUsage) => {
 
 async function planOnce(state: DesiredState, integrations: number) {
   const drifted = pickDrifted(state, Math.round(integrations * DRIFTED_SHARE), 1);
+  const gateway = new MemoryGateway(state, drifted);
   const started = process.cpuUsage();
   const wall = performance.now();
   const report = await reconcile(
     { mode: "plan", limits: { maxUpdates: integrations, maxDeletes: 0 } },
     { state, revision: "bench" },
     {
-      gateway: new MemoryGateway(state, drifted),
+      gateway,
       apiCalls: () => ({}),
       where: {},
       redact: createRedactor(),
@@ -46,39 +45,23 @@ async function planOnce(state: DesiredState, integrations: number) {
       `the plan found ${report.summary.DRIFTED} of ${drifted.length} drifted (${report.status})`,
     );
   }
-  return { cost: { ...plan, drifted: drifted.length, results: report.integrations.length }, report };
+  return {
+    cost: { ...plan, drifted: drifted.length, results: report.integrations.length },
+    calls: gateway.calls,
+    report,
+  };
 }
 
-async function load(dir: string) {
-  const started = process.cpuUsage();
-  const wall = performance.now();
-  const names = (await readdir(dir)).sort();
-  const files = await Promise.all(
-    names.map(async (name) => ({ path: `desired-state/${name}`, bytes: await readFile(join(dir, name)) })),
-  );
-  const state = loadGenerated(files);
-  return { state, load: { cpuMs: cpuMs(started), wallMs: performance.now() - wall } };
+const integrations = Number(process.argv[2]);
+if (!Number.isInteger(integrations) || integrations < 1) {
+  throw new Error("usage: scale-child <integrations>");
 }
-
-const [mode, size, dir] = process.argv.slice(2);
-const integrations = Number(size);
-if ((mode !== "plan" && mode !== "load-plan") || !Number.isInteger(integrations) || integrations < 1) {
-  throw new Error(`usage: scale-child plan|load-plan <integrations> [dir]`);
-}
-if (mode === "load-plan" && !dir) throw new Error("load-plan needs the folder of desired-state files");
 
 // No warm-up: a scheduled run is often a cold start, and pays its compilation like this.
 const baselineRss = maxRssBytes();
-
-let state: DesiredState;
-let loadCost = { cpuMs: 0, wallMs: 0 };
-if (mode === "load-plan") {
-  ({ state, load: loadCost } = await load(dir!));
-} else {
-  state = desiredState(scaleShape(integrations));
-}
+const state = desiredState(scaleShape(integrations));
 const dataRss = maxRssBytes();
-const { cost: plan, report } = await planOnce(state, integrations);
+const { cost: plan, calls, report } = await planOnce(state, integrations);
 const peakRss = maxRssBytes();
 // What the run really holds at its end (the desired state and the report, both still referenced here),
 // once garbage is gone: the rest of the peak is how far V8 let the heap grow before collecting.
@@ -86,12 +69,11 @@ const peakRss = maxRssBytes();
 const liveHeap = process.memoryUsage().heapUsed;
 process.stdout.write(
   `${JSON.stringify({
-    mode,
     integrations,
     apis: state.apis.length,
-    load: loadCost,
     plan,
-    cpuMs: loadCost.cpuMs + plan.cpuMs,
+    cpuMs: plan.cpuMs,
+    calls,
     baselineRss,
     dataRss,
     peakRss,

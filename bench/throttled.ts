@@ -13,6 +13,7 @@ import { documents } from "../lib/desired-state/state.ts";
 import { createRedactor } from "../lib/diff/redact.ts";
 import { floorSeconds } from "../lib/model/quota.ts";
 import { reconcile } from "../lib/reconcile/reconcile.ts";
+import { answeredCalls, callGaps, callMinimum, totalCalls } from "./minimum.ts";
 import { PEER_PARALLELISM, runPeer } from "./peer.ts";
 import { type Attempt, lastFirstAttempt, traceAttempts, useEndpoint } from "./sdk.ts";
 import { type Row, seconds } from "./table.ts";
@@ -130,6 +131,8 @@ async function runOurs(
       apiCalls: report.apiCalls,
       failedUpdates: report.summary.FAILED,
       served: answers,
+      /** Calls the emulator answered (not refused by the bucket or the random 429s), per operation. */
+      answered: answeredCalls(emulator.calls.all()),
       limiter: stop(),
       tailMs: wallMs - lastFirstAttempt(trace.attempts),
       attempts: summariseAttempts(trace.attempts),
@@ -184,6 +187,15 @@ export async function throttled(options: ThrottledOptions) {
   // The peer meets the same pattern of faults as the reported run of ours.
   const peer = await runTheirs(options, state, drifted, ours.faultSeed);
 
+  const apis = documents(state);
+  const minimum = callMinimum({
+    apiPositions: apis.map((_, i) => i),
+    integrationsPerApi: apis.map(({ doc }) => Object.keys(doc.integrations).length),
+    updates: drifted.length,
+  });
+  const least = totalCalls(minimum);
+  const gapsPerRun = runs.map((r) => callGaps(r.answered, minimum));
+  const callsMet = gapsPerRun.every((g) => g.length === 0);
   const floorMs = floorSeconds(ours.served.ok, quota) * 1000;
   const ratio = ours.ratio;
   const spread =
@@ -193,7 +205,7 @@ export async function throttled(options: ThrottledOptions) {
   const quotaText = `${quota.rate}/s burst ${quota.burst}`;
   const halvings = ours.limiter.halvingsAtMs;
   const reasons = [
-    `${ours.served.random429} random 429s (refused before the emulator's bucket, so they spend no quota; our limiter gives their tokens back)`,
+    `${ours.served.random429} random 429s (refused before the emulator's bucket: they spend none of its quota)`,
     halvings.length > 0
       ? `the limiter halved its rate ${halvings.length}× (at ${halvings.map((t) => seconds(t)).join(", ")}; lowest ${ours.limiter.lowestRate.toFixed(1)}/s), leaving ≈${seconds(ours.limiter.unusedQuotaMs)} of quota unused`
       : "the limiter never slowed down",
@@ -233,6 +245,21 @@ export async function throttled(options: ThrottledOptions) {
           }),
     },
     {
+      figure: "2c. throttled apply: calls answered (429s and their retries aside)",
+      ours: `${totalCalls(ours.answered)} calls`,
+      reference: `minimum ${least}`,
+      ratio: totalCalls(ours.answered) / least,
+      target: "= 1.00",
+      result: callsMet ? "met" : "MISSED",
+      reason: callsMet
+        ? `every run: ${Object.entries(minimum)
+            .map(([op, n]) => `${op} ${n}`)
+            .join(
+              ", ",
+            )}; the reported run's ${ours.served.bucket429 + ours.served.random429} refused requests were retried`
+        : `calls against the minimum, per run: ${gapsPerRun.map((g, i) => `seed ${runs[i]!.faultSeed}: ${g.join(", ") || "none"}`).join("; ")}`,
+    },
+    {
       figure: `3a. peer (GetIntegration each, parallelism ${PEER_PARALLELISM}, SDK retry ${peer.maxAttempts} attempts): requests`,
       ours: `${ours.served.requests}`,
       reference: `peer ${peerCalls}`,
@@ -267,6 +294,8 @@ export async function throttled(options: ThrottledOptions) {
       drifted: drifted.length,
       floorMs,
       ratio,
+      minimum,
+      minimumCalls: least,
       /** Every run of ours; `reported` is the one with the median ratio. */
       runs,
       reported: runs.indexOf(ours),

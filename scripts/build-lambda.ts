@@ -25,6 +25,14 @@ export const LAMBDA_BUILD = {
   sourcemap: true,
   outExtension: { ".js": ".mjs" },
   entryNames: "index",
+  // Code reached only through import() (the SSM client of the redaction key; the SDK's credential
+  // providers other than the environment's) goes into chunks that load when first used, not at every
+  // cold start.
+  splitting: true,
+  chunkNames: "chunks/[name]-[hash]",
+  // The SDK's ES module builds: their import() of the credential providers stays an import() (the CommonJS
+  // builds' require() would put every provider and its STS/SSO clients into the entry).
+  mainFields: ["module", "main"] as string[],
   // Some dependencies still call require(); give the ESM bundle one.
   banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
   legalComments: "none",
@@ -77,9 +85,11 @@ export async function buildLambda(options: {
     plugins: [embedDesiredState(texts, revision, state.fleet)],
   });
   const outfile = join(outdir, "index.mjs");
-  const output =
-    result.metafile.outputs[Object.keys(result.metafile.outputs).find((k) => k.endsWith(".mjs"))!]!;
-  return { outfile, bytes: output.bytes, revision, metafile: result.metafile };
+  // import() targets are entry points to esbuild too: the function's is the handler's.
+  const entry = Object.values(result.metafile.outputs).find(
+    (o) => o.entryPoint === LAMBDA_BUILD.entryPoints[0],
+  )!;
+  return { outfile, bytes: entry.bytes, revision, metafile: result.metafile };
 }
 
 /**

@@ -1,45 +1,61 @@
-import { z } from "zod";
 import { suggest } from "../../lib/desired-state/errors.ts";
 import type { Mode } from "../../lib/plan/report.ts";
 
 /**
  * What the function accepts: a manual invoke (`{"dryRun": true, "apiIds": [...], ...}`), the Input of an
  * EventBridge Scheduler schedule (`{"mode": "apply"}`), or an EventBridge scheduled-rule event.
- * Unknown fields are refused: a typo must not silently turn a dry run into an apply.
+ * Unknown fields are refused: a typo must not silently turn a dry run into an apply. Checked by hand, not
+ * by a schema library: this runs in the function, whose cold start carries no validator (PRODUCT §7).
  */
 /** As lib/desired-state/schema.ts's (not imported: the function's bundle keeps the validator out). */
 const ACCOUNT_ID = /^\d{12}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
-const ManualEvent = z.strictObject({
-  mode: z.enum(["plan", "apply"]).optional(),
-  dryRun: z.boolean().optional(),
-  apiIds: z.array(z.string().min(1)).min(1).optional(),
-  integrationIds: z.array(z.string().min(1)).min(1).optional(),
-  maxDeletes: z.int().min(0).optional(),
-  maxUpdates: z.int().min(0).optional(),
-  prune: z.boolean().optional(),
+export interface ReconcileEvent {
+  mode?: Mode;
+  dryRun?: boolean;
+  apiIds?: string[];
+  integrationIds?: string[];
+  maxDeletes?: number;
+  maxUpdates?: number;
+  prune?: boolean;
   /** One target of a fleet (PRODUCT §9), as the hub's state machine sends it for each. */
-  target: z
-    .strictObject({ account: z.string().regex(ACCOUNT_ID), region: z.string().regex(REGION) })
-    .optional(),
-});
-const FIELDS = Object.keys(ManualEvent.shape);
+  target?: { account: string; region: string };
+}
 
-export type ReconcileEvent = z.infer<typeof ManualEvent>;
+type Field = keyof ReconcileEvent;
 
-/** What each field takes, so a refusal says what to send instead (as the CLI's flags do). */
-const TAKES: Record<keyof ReconcileEvent, string> = {
-  mode: '"plan" or "apply"',
-  dryRun: "true or false",
-  apiIds: "a non-empty array of API ids",
-  integrationIds: "a non-empty array of integration ids",
-  maxDeletes: "a whole number ≥ 0",
-  maxUpdates: "a whole number ≥ 0",
-  prune: "true or false",
-  target:
-    'a target of the fleet such as {"account": "123456789012", "region": "eu-west-1"} (a 12-digit account id and a Region, nothing else)',
+const boolean = (v: unknown) => typeof v === "boolean";
+const ids = (v: unknown) =>
+  Array.isArray(v) && v.length > 0 && v.every((id) => typeof id === "string" && id.length > 0);
+const whole = (v: unknown) => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
+/** `{account, region}` and nothing else: a key unknown inside it is the field's problem, said once. */
+const target = (v: unknown) =>
+  typeof v === "object" &&
+  v !== null &&
+  !Array.isArray(v) &&
+  Object.keys(v).every((k) => k === "account" || k === "region") &&
+  typeof (v as { account?: unknown }).account === "string" &&
+  ACCOUNT_ID.test((v as { account: string }).account) &&
+  typeof (v as { region?: unknown }).region === "string" &&
+  REGION.test((v as { region: string }).region);
+
+/** Each field: what it takes, checked and said, so a refusal says what to send instead (as the CLI's flags do). */
+const FIELD_RULES: Record<Field, { check: (v: unknown) => boolean; takes: string }> = {
+  mode: { check: (v) => v === "plan" || v === "apply", takes: '"plan" or "apply"' },
+  dryRun: { check: boolean, takes: "true or false" },
+  apiIds: { check: ids, takes: "a non-empty array of API ids" },
+  integrationIds: { check: ids, takes: "a non-empty array of integration ids" },
+  maxDeletes: { check: whole, takes: "a whole number ≥ 0" },
+  maxUpdates: { check: whole, takes: "a whole number ≥ 0" },
+  prune: { check: boolean, takes: "true or false" },
+  target: {
+    check: target,
+    takes:
+      'a target of the fleet such as {"account": "123456789012", "region": "eu-west-1"} (a 12-digit account id and a Region, nothing else)',
+  },
 };
+const FIELDS = Object.keys(FIELD_RULES) as Field[];
 
 const ACCEPTED =
   'the function takes a schedule\'s input such as {"mode": "apply"}, an EventBridge scheduled-rule event, or a manual invoke such as {"dryRun": true}';
@@ -73,10 +89,7 @@ export function parseEvent(event: unknown, defaultMode: Mode): RunRequest {
   const foreign = foreignEnvelope(event as Record<string, unknown>);
   if (foreign)
     throw new InvalidEventError(`invalid event: ${foreign} is not a reconcile request; ${ACCEPTED}`);
-  const parsed = ManualEvent.safeParse(event);
-  if (!parsed.success)
-    throw new InvalidEventError(`invalid event: ${problems(parsed.error, event).join("; ")}`);
-  const e = parsed.data;
+  const e = checked(event as Record<string, unknown>);
   if (e.dryRun === true && e.mode === "apply") {
     throw new InvalidEventError(
       'invalid event: "dryRun": true contradicts "mode": "apply"; send one of them',
@@ -96,30 +109,35 @@ export function parseEvent(event: unknown, defaultMode: Mode): RunRequest {
   };
 }
 
-/** One message per unknown field (with a guess), one per bad field (what it takes), the field list once. */
-function problems(error: z.ZodError, event: object): string[] {
-  const unknown: string[] = [];
-  const bad = new Map<string, string>();
-  for (const issue of error.issues) {
-    // A key unknown inside a field (target's) is that field's problem, said once with what it takes.
-    if (issue.code === "unrecognized_keys" && issue.path.length === 0) {
-      for (const k of issue.keys) {
-        const guess = suggest(k, FIELDS);
-        unknown.push(`unknown field "${k}"${guess ? ` (did you mean ${guess}?)` : ""}`);
-      }
-      continue;
+/**
+ * The event's own fields, each checked: one message per bad field (what it takes), in the fields' order,
+ * then one per unknown field (with a guess) and the field list once. A field given as `undefined` counts
+ * as not given.
+ */
+function checked(event: Record<string, unknown>): ReconcileEvent {
+  const out: Record<string, unknown> = {};
+  const bad: string[] = [];
+  for (const field of FIELDS) {
+    if (!Object.hasOwn(event, field)) continue;
+    const value = event[field];
+    if (value !== undefined && !FIELD_RULES[field].check(value)) {
+      bad.push(`${field} takes ${FIELD_RULES[field].takes}, not ${show(value)}`);
     }
-    const field = String(issue.path[0] ?? "");
-    if (bad.has(field)) continue;
-    const takes = TAKES[field as keyof ReconcileEvent];
-    const value = (event as Record<string, unknown>)[field];
-    bad.set(field, takes ? `${field} takes ${takes}, not ${show(value)}` : `${field}: ${issue.message}`);
+    out[field] = value;
   }
-  return [
-    ...bad.values(),
+  const unknown: string[] = [];
+  for (const k of Object.keys(event)) {
+    if ((FIELDS as string[]).includes(k)) continue;
+    const guess = suggest(k, FIELDS);
+    unknown.push(`unknown field "${k}"${guess ? ` (did you mean ${guess}?)` : ""}`);
+  }
+  const problems = [
+    ...bad,
     ...unknown,
     ...(unknown.length > 0 ? [`the event takes ${FIELDS.join(", ")}`] : []),
   ];
+  if (problems.length > 0) throw new InvalidEventError(`invalid event: ${problems.join("; ")}`);
+  return out as ReconcileEvent;
 }
 
 /** An EventBridge scheduled-rule event (no Input configured): it carries no options. */

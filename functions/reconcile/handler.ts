@@ -8,7 +8,11 @@ import middy from "@middy/core";
 import { createFunctionHandler } from "./app.ts";
 import { createFunctionDeps } from "./runtime.ts";
 
-const deps = createFunctionDeps(process.env);
+/**
+ * Built at module load, in the function's init phase. Exported so the cold-start benchmark can build the
+ * first invocation's setup (`deps.runtime()`, `deps.desired()`) from the artifact as deployed, without a run.
+ */
+export const deps = createFunctionDeps(process.env);
 
 export const handler = middy(createFunctionHandler(deps))
   .use(injectLambdaContext(deps.logger, { resetKeys: true }))

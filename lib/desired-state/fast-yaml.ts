@@ -97,7 +97,10 @@ function plainKeys(events: readonly Event[], source: string): boolean {
   return documents === 1;
 }
 
-/** Plain data within the limits, with no loop and no reserved key. */
+/**
+ * Plain data within the limits, with no loop and no reserved key. Walks without allocating (no key arrays,
+ * no callbacks): it runs over every node of every file.
+ */
 function safe(value: unknown, limits: YamlLimits): boolean {
   let nodes = 0;
   const open = new Set<object>();
@@ -108,9 +111,13 @@ function safe(value: unknown, limits: YamlLimits): boolean {
     if (open.has(v)) return false;
     open.add(v);
     try {
-      if (Array.isArray(v)) return v.every((item) => walk(item, depth + 1));
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) if (!walk(v[i], depth + 1)) return false;
+        return true;
+      }
       if (Object.getPrototypeOf(v) !== Object.prototype) return false;
-      for (const key of Object.keys(v)) {
+      // for...in also sees inherited enumerable keys; a plain object's prototype has none.
+      for (const key in v) {
         if (FORBIDDEN_KEYS.has(key)) return false;
         if (!walk((v as Record<string, unknown>)[key], depth + 1)) return false;
       }

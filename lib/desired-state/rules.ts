@@ -15,7 +15,7 @@ export function checkRules(doc: unknown, protocol: SchemaProtocol): IssueMessage
   checkIgnore(doc.ignore, ["ignore"], protocol, out);
   if (!isRecord(doc.integrations)) return out;
   for (const [id, integration] of Object.entries(doc.integrations)) {
-    if (isRecord(integration)) checkIntegration(integration, ["integrations", id], protocol, out);
+    if (isRecord(integration)) checkIntegration(integration, id, protocol, out);
   }
   return out;
 }
@@ -29,14 +29,22 @@ const WEBSOCKET_REQUEST_KEY = /^integration\.request\.(header|querystring|path)\
 // guide writes it overwrite:statuscode, which is what the service accepts).
 const RESPONSE_KEY = /^((append|overwrite|remove):header\.\S+|overwrite:statuscode)$/;
 
+/**
+ * The rules of one integration. Runs for every integration of every file, most of them valid: nothing is
+ * allocated until there is something to report (the path is built then, from `id`).
+ */
 function checkIntegration(
   i: Record<string, unknown>,
-  at: string[],
+  id: string,
   protocol: SchemaProtocol,
   out: IssueMessage[],
 ): void {
   const push = (field: string, message: string, key?: string, atKey = key !== undefined) =>
-    out.push({ path: key === undefined ? [...at, field] : [...at, field, key], atKey, message });
+    out.push({
+      path: key === undefined ? ["integrations", id, field] : ["integrations", id, field, key],
+      atKey,
+      message,
+    });
   const type = i.integrationType;
   const subtype = typeof i.integrationSubtype === "string" ? i.integrationSubtype : undefined;
 
@@ -46,10 +54,7 @@ function checkIntegration(
       `integrationSubtype applies only to AWS_PROXY integrations, and this one is ${type}; remove it`,
     );
   }
-  const tlsMembers = isRecord(i.tlsConfig)
-    ? Object.values(i.tlsConfig).filter((v) => v !== null && v !== "")
-    : [];
-  if (isRecord(i.tlsConfig) && tlsMembers.length === 0) {
+  if (isRecord(i.tlsConfig) && !Object.values(i.tlsConfig).some((v) => v !== null && v !== "")) {
     // PRODUCT §4: an empty object compares as absent, because the service may drop it or echo it (#23).
     push(
       "tlsConfig",
@@ -95,7 +100,10 @@ function checkIntegration(
   }
 
   if (isRecord(i.requestParameters)) {
-    for (const [key, value] of Object.entries(i.requestParameters)) {
+    const parameters = i.requestParameters;
+    for (const key in parameters) {
+      if (!Object.hasOwn(parameters, key)) continue;
+      const value = parameters[key];
       if (value === "") push("requestParameters", emptyValue("requestParameters", key), key);
       if (protocol === "WEBSOCKET" && !WEBSOCKET_REQUEST_KEY.test(key)) {
         push(
@@ -114,15 +122,19 @@ function checkIntegration(
     }
   }
   if (isRecord(i.responseParameters)) {
-    for (const [code, mappings] of Object.entries(i.responseParameters)) {
-      if (!isRecord(mappings)) continue;
-      for (const [key, value] of Object.entries(mappings)) {
-        const path = [...at, "responseParameters", code, key];
+    const responses = i.responseParameters;
+    for (const code in responses) {
+      const mappings = responses[code];
+      if (!Object.hasOwn(responses, code) || !isRecord(mappings)) continue;
+      for (const key in mappings) {
+        if (!Object.hasOwn(mappings, key)) continue;
+        const value = mappings[key];
+        const path = () => ["integrations", id, "responseParameters", code, key];
         if (value === "")
-          out.push({ path, atKey: true, message: emptyValue(`responseParameters/${code}`, key) });
+          out.push({ path: path(), atKey: true, message: emptyValue(`responseParameters/${code}`, key) });
         if (!RESPONSE_KEY.test(key)) {
           out.push({
-            path,
+            path: path(),
             atKey: true,
             message: `response parameter "${key}" has the wrong form; use <append|overwrite|remove>:header.<name> or overwrite:statuscode`,
           });
@@ -130,7 +142,7 @@ function checkIntegration(
       }
     }
   }
-  checkIgnore(i.ignore, [...at, "ignore"], protocol, out);
+  if (i.ignore !== undefined) checkIgnore(i.ignore, ["integrations", id, "ignore"], protocol, out);
 }
 
 function emptyValue(map: string, key: string): string {

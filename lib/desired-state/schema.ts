@@ -4,6 +4,7 @@ import {
   type FIELDS,
   type FieldValue,
   type IntegrationField,
+  isIntegrationField,
   rowOf,
   supports,
 } from "../model/fields.ts";
@@ -115,6 +116,21 @@ export type DesiredDocument = z.infer<typeof documentBase> & {
 
 /** The schema of a whole desired-state file for `protocol`. */
 export function documentSchema(protocol: SchemaProtocol) {
+  let schema = built.get(protocol);
+  if (!schema) {
+    schema = buildDocumentSchema(protocol);
+    built.set(protocol, schema);
+  }
+  return schema;
+}
+
+/**
+ * Built once per protocol: zod compiles a schema's checks on its first parse, so a schema built per file
+ * cost as much again as the parse itself (50,000 integrations in 200 files: 76 MB of allocation).
+ */
+const built = new Map<SchemaProtocol, ReturnType<typeof buildDocumentSchema>>();
+
+function buildDocumentSchema(protocol: SchemaProtocol) {
   return documentBase.extend({
     protocol: (protocol === "ANY" ? z.enum(PROTOCOLS) : z.literal(protocol)).meta({
       description: "HTTP or WEBSOCKET; must match the live API's protocolType.",
@@ -123,6 +139,105 @@ export function documentSchema(protocol: SchemaProtocol) {
       .record(z.string().regex(INTEGRATION_ID), integrationSchema(protocol))
       .meta({ description: "Integrations keyed by integrationId; only the fields declared are owned." }),
   });
+}
+
+/**
+ * Exactly what `documentSchema(protocol)` accepts, for plain data (what the loader's fast parser returns),
+ * checked by hand and without building anything: the loader's fast path runs it over every file, and a
+ * file it refuses goes the schema's way, for the schema's messages. A key this does not know is refused
+ * (a field added to the schema and not here costs speed, never correctness); a test holds the keys it
+ * knows to the schema's, and a property test holds both to the same answer.
+ */
+export function acceptsDocument(value: unknown, protocol: Protocol): boolean {
+  if (!isPlainRecord(value)) return false;
+  let required = 0;
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    const v = value[key];
+    switch (key) {
+      case "apiId":
+        if (typeof v !== "string" || !API_ID.test(v)) return false;
+        required += 1;
+        break;
+      case "protocol":
+        if (v !== protocol) return false;
+        required += 1;
+        break;
+      case "account":
+        if (v !== undefined && (typeof v !== "string" || !ACCOUNT_ID.test(v))) return false;
+        break;
+      case "region":
+        if (v !== undefined && (typeof v !== "string" || !REGION.test(v))) return false;
+        break;
+      case "prune":
+        if (v !== undefined && typeof v !== "boolean") return false;
+        break;
+      case "mode":
+        if (v !== undefined && !(API_MODES as readonly unknown[]).includes(v)) return false;
+        break;
+      case "ignore":
+        if (v !== undefined && !acceptsIgnore(v)) return false;
+        break;
+      case "integrations":
+        if (!isPlainRecord(v)) return false;
+        for (const id in v) {
+          if (!Object.hasOwn(v, id)) continue;
+          if (!INTEGRATION_ID.test(id) || !acceptsIntegration(v[id], protocol)) return false;
+        }
+        required += 1;
+        break;
+      default:
+        return false;
+    }
+  }
+  return required === 3;
+}
+
+/** The keys acceptsDocument knows, for the test that holds them to the schema's. */
+export const ACCEPTED_DOCUMENT_KEYS = [
+  "apiId",
+  "protocol",
+  "account",
+  "region",
+  "prune",
+  "mode",
+  "ignore",
+  "integrations",
+];
+
+/** What `integrationSchema(protocol)` accepts (see acceptsDocument). */
+export function acceptsIntegration(value: unknown, protocol: Protocol): boolean {
+  if (!isPlainRecord(value)) return false;
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    const v = value[key];
+    if (key === "ignore") {
+      if (v !== undefined && !acceptsIgnore(v)) return false;
+      continue;
+    }
+    if (!isIntegrationField(key) || !supports(key, protocol)) return false;
+    if (v === undefined) continue;
+    const row = rowOf(key);
+    if (v === null ? !row.nullable : !row.codec.accepts(v, protocol)) return false;
+  }
+  return true;
+}
+
+/**
+ * An ignore list of pointers. An entry written as a map (path, reason, until) is refused here, not checked:
+ * the schema's date rule is zod's own, and such a file takes the precise path anyway (an `until` needs
+ * its position, for the warning when it expires).
+ */
+function acceptsIgnore(list: unknown): boolean {
+  if (!Array.isArray(list)) return false;
+  for (const p of list) if (typeof p !== "string" || !POINTER.test(p)) return false;
+  return true;
+}
+
+function isPlainRecord(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
 }
 
 /** The JSON Schema for editors: one branch per protocol, so completion offers only that protocol's fields. */

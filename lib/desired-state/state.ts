@@ -49,23 +49,63 @@ export interface DesiredState {
 /** A validated document as the state keeps it, and as the Lambda build embeds it. */
 export interface DesiredText {
   file: string;
-  /** JSON.stringify of the validated DesiredDocument. */
-  json: string;
+  /**
+   * JSON.stringify of the validated DesiredDocument: as text (the Lambda's embedded state), or as its UTF-8
+   * bytes (validatedText), which is how the loader hands it over: bytes sit outside V8's heap, so the collector
+   * neither copies nor scans them. Held as strings, the texts of 50,000 integrations (15 MB) were copied
+   * through the young generation while the rest of the folder was read, which alone grew it to V8's
+   * largest size and cost the CLI's plan 70 MB of peak RSS (npm run bench, figure 6).
+   */
+  json: string | Uint8Array;
   /** Where each dated ignore entry's `until` stands in the file, by pointer (for warnings). */
   positions?: Record<string, { line: number; column: number }>;
 }
 
-/** A state from validated documents' JSON texts (the Lambda's embedded state, or the loader's output). */
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * A validated document as the loader keeps it: its entry (with where each dated ignore entry's `until`
+ * stands, for warnings), and its text as bytes (see DesiredText).
+ */
+export function validatedText(
+  file: string,
+  doc: DesiredDocument,
+  positions?: DesiredText["positions"],
+): ValidatedText {
+  return { entry: entryOf(file, doc, positions), json: encoder.encode(JSON.stringify(doc)) };
+}
+
+const parse = (json: string | Uint8Array) =>
+  JSON.parse(typeof json === "string" ? json : decoder.decode(json)) as DesiredDocument;
+
+/** A state from validated documents' JSON texts (the Lambda's embedded state, or tools'). */
 export function stateFromTexts(
   texts: readonly DesiredText[],
   errors: readonly DesiredStateError[] = [],
 ): DesiredState {
-  const byApi = new Map<string, string>();
+  return stateFromEntries(
+    texts.map(({ file, json, positions }) => ({ entry: entryOf(file, parse(json), positions), json })),
+    errors,
+  );
+}
+
+/** A validated document as the loader hands it over: its entry, taken while it had the document, and its text. */
+export interface ValidatedText {
+  entry: DesiredApiEntry;
+  json: string | Uint8Array;
+}
+
+/** A state from texts whose entries are known (the loader's: no text is parsed again to list it). */
+export function stateFromEntries(
+  texts: readonly ValidatedText[],
+  errors: readonly DesiredStateError[] = [],
+): DesiredState {
+  const byApi = new Map<string, string | Uint8Array>();
   const apis: DesiredApiEntry[] = [];
-  for (const { file, json, positions } of texts) {
-    const doc = JSON.parse(json) as DesiredDocument;
-    byApi.set(doc.apiId, json);
-    apis.push(entryOf(file, doc, positions));
+  for (const { entry, json } of texts) {
+    byApi.set(entry.apiId, json);
+    apis.push(entry);
   }
   apis.sort((a, b) => (a.apiId < b.apiId ? -1 : a.apiId > b.apiId ? 1 : 0));
   return {
@@ -74,7 +114,7 @@ export function stateFromTexts(
     document(apiId) {
       const json = byApi.get(apiId);
       if (json === undefined) throw new Error(`API ${apiId} has no desired-state file`);
-      return JSON.parse(json) as DesiredDocument;
+      return parse(json);
     },
   };
 }
@@ -129,7 +169,8 @@ export function documents(state: DesiredState): DesiredApi[] {
   return state.apis.map((a) => ({ file: a.file, doc: state.document(a.apiId) }));
 }
 
-function entryOf(
+/** What a run needs to know of one API's file before it reads the file whole (see DesiredApiEntry). */
+export function entryOf(
   file: string,
   doc: DesiredDocument,
   positions: DesiredText["positions"] = {},

@@ -1,10 +1,11 @@
 import type { DesiredIntegration } from "../desired-state/schema.ts";
 import {
   contextOf,
+  FIELD_NAMES,
   type IntegrationField,
-  isIntegrationField,
   normaliseField,
   rowOf,
+  sameField,
 } from "../model/fields.ts";
 import type { LiveIntegration } from "../model/live.ts";
 import type { Protocol } from "../model/service.ts";
@@ -28,10 +29,13 @@ export interface DiffOptions {
   ignore?: readonly string[];
 }
 
-/** The fields a declaration owns: the ones it declares, in a stable order. */
+/** The fields a declaration owns: the ones it declares, in name order. */
 export function declaredFields(desired: DesiredIntegration): IntegrationField[] {
-  return Object.keys(desired).filter(isIntegrationField).sort();
+  return FIELD_NAMES.filter((field) => Object.hasOwn(desired, field));
 }
+
+/** Each field's pointer, built once: a plan diffs every declared field of every integration. */
+const FIELD_POINTERS = new Map(FIELD_NAMES.map((field) => [field, childPointer("", field)]));
 
 /** True when one of `ignore` covers `pointer`. */
 export function isIgnored(ignore: readonly string[], pointer: string): boolean {
@@ -41,7 +45,7 @@ export function isIgnored(ignore: readonly string[], pointer: string): boolean {
 /**
  * The drift of one integration: differences in the fields the declaration owns, after defaults, minus the
  * ignored pointers. Sorted by path. Pure, and `diffIntegration(x, x)` is always empty. Each field is
- * compared by its codec (lib/model).
+ * compared by its codec (lib/model); a field its codec finds in sync without normalising is not built.
  */
 export function diffIntegration(
   desired: DesiredIntegration,
@@ -51,9 +55,11 @@ export function diffIntegration(
   const ignore = options.ignore ?? [];
   const context = contextOf(options.protocol, desired, live);
   const diffs: Diff[] = [];
-  for (const field of declaredFields(desired)) {
-    const path = childPointer("", field);
-    if (isIgnored(ignore, path)) continue;
+  for (const field of FIELD_NAMES) {
+    if (!Object.hasOwn(desired, field)) continue;
+    const path = FIELD_POINTERS.get(field)!;
+    if (ignore.length > 0 && isIgnored(ignore, path)) continue;
+    if (sameField(field, desired[field], live[field])) continue;
     const expected = normaliseField(field, desired[field], context);
     const actual = normaliseField(field, live[field], context);
     rowOf(field).codec.diff(path, expected, actual, diffs);

@@ -64,6 +64,12 @@ export interface Codec<T = unknown> {
   normalise(value: unknown): T | undefined;
   /** Field-level differences of two normalised values under `path`, in key order. */
   diff(path: string, expected: T | undefined, actual: T | undefined, out: Diff[]): void;
+  /**
+   * True when two values, not normalised, would diff as nothing once normalised: decided without building
+   * either, because nearly every integration of a plan is in sync. Codecs whose normalise copies (maps,
+   * structures) have it; a scalar's normalise allocates nothing, so it needs none.
+   */
+  same?(a: unknown, b: unknown): boolean;
   /** The request value that turns `have` into `want`. */
   encode(input: EncodeInput): Encoded;
   /**
@@ -73,6 +79,12 @@ export interface Codec<T = unknown> {
   mapStrings(tokens: readonly string[], value: unknown, map: StringMapper): unknown;
   /** The value's schema for the validator. Takes zod in, so that the model itself never loads it. */
   schema(z: typeof Zod, protocol: Protocol | "ANY"): Zod.ZodType;
+  /**
+   * Exactly what `schema(z, protocol)` accepts, checked by hand and without allocating: the loader's fast
+   * path checks every declared value of every file with it, and only a file it refuses is validated by the
+   * schema (for the schema's messages). A property test holds the two to the same answer.
+   */
+  accepts(value: unknown, protocol: Protocol): boolean;
 }
 
 // --- scalars ------------------------------------------------------------------------------------------
@@ -104,6 +116,21 @@ function scalar<T extends Scalar>(options: ScalarOptions<T>): Codec<T> {
       };
     },
     mapStrings: (_tokens, value, map) => (typeof value === "string" ? map(undefined, value) : value),
+    accepts(value, protocol) {
+      if (options.kind === "enum") {
+        const values = options.valuesByProtocol ? options.valuesByProtocol[protocol] : options.values;
+        return (values as readonly unknown[] | undefined)?.includes(value) === true;
+      }
+      if (options.kind === "string") return typeof value === "string";
+      const range = options.range?.[protocol];
+      return (
+        typeof value === "number" &&
+        Number.isSafeInteger(value) &&
+        range !== undefined &&
+        value >= range.min &&
+        value <= range.max
+      );
+    },
     schema(z, protocol) {
       if (options.kind === "enum") {
         const values =
@@ -154,6 +181,7 @@ function stringMap(options: StringMapOptions): Codec<StringMap> {
     kind: options.kind,
     normalise: (value) =>
       isRecord(value) && Object.keys(value).length > 0 ? { ...(value as StringMap) } : undefined,
+    same: sameMap,
     diff(path, expected, actual, out) {
       const e = expected ?? {};
       const a = actual ?? {};
@@ -190,6 +218,7 @@ function stringMap(options: StringMapOptions): Codec<StringMap> {
       return changes ? { send: sortKeys(out), cannot } : { cannot };
     },
     mapStrings: mapKeyed,
+    accepts: acceptsStringMap,
     schema: (z) => z.record(z.string().min(1), z.string()),
   };
 }
@@ -224,6 +253,19 @@ export const responseMapCodec = (): Codec<ResponseMap> => {
       }
       return Object.keys(out).length > 0 ? out : undefined;
     },
+    same(a, b) {
+      // A status code with no mappings is the same as none, on either side.
+      const x = isRecord(a) ? a : NONE;
+      const y = isRecord(b) ? b : NONE;
+      for (const code in x) {
+        if (Object.hasOwn(x, code) && !sameMap(x[code], Object.hasOwn(y, code) ? y[code] : undefined))
+          return false;
+      }
+      for (const code in y) {
+        if (Object.hasOwn(y, code) && !Object.hasOwn(x, code) && !sameMap(undefined, y[code])) return false;
+      }
+      return true;
+    },
     diff(path, expected, actual, out) {
       const e = expected ?? {};
       const a = actual ?? {};
@@ -255,6 +297,14 @@ export const responseMapCodec = (): Codec<ResponseMap> => {
       if (!isRecord(value)) return value;
       return Object.fromEntries(Object.entries(value).map(([code, m]) => [code, mapKeyed([], m, map)]));
     },
+    accepts(value) {
+      if (!isRecord(value)) return false;
+      for (const code in value) {
+        if (!Object.hasOwn(value, code)) continue;
+        if (!STATUS_CODE.test(code) || !acceptsStringMap(value[code])) return false;
+      }
+      return true;
+    },
     schema: (z) => z.record(z.string().regex(STATUS_CODE), z.record(z.string().min(1), z.string())),
   };
 };
@@ -275,6 +325,20 @@ export const structureCodec = (members: readonly string[]): Codec<Record<string,
     for (const [k, v] of Object.entries(value))
       if (v !== null && v !== "" && v !== undefined) out[k] = v as string;
     return Object.keys(out).length > 0 ? out : undefined;
+  },
+  same(a, b) {
+    // Members with no value are dropped on both sides, as normalise drops them.
+    const set = (v: unknown) => v !== null && v !== "" && v !== undefined;
+    let members = 0;
+    if (isRecord(a)) {
+      for (const k in a) {
+        if (!Object.hasOwn(a, k) || !set(a[k])) continue;
+        members += 1;
+        if (!isRecord(b) || !Object.hasOwn(b, k) || b[k] !== a[k]) return false;
+      }
+    }
+    if (isRecord(b)) for (const k in b) if (Object.hasOwn(b, k) && set(b[k])) members -= 1;
+    return members === 0;
   },
   diff(path, expected, actual, out) {
     if (expected === undefined && actual === undefined) return;
@@ -300,11 +364,47 @@ export const structureCodec = (members: readonly string[]): Codec<Record<string,
     return { send: out };
   },
   mapStrings: mapKeyed,
+  accepts(value) {
+    if (!isRecord(value)) return false;
+    for (const k in value) {
+      if (!Object.hasOwn(value, k)) continue;
+      const v = value[k];
+      if (!members.includes(k) || !(v === undefined || v === null || typeof v === "string")) return false;
+    }
+    return true;
+  },
   schema: (z) =>
     z.strictObject(Object.fromEntries(members.map((m) => [m, z.string().nullable().optional()]))),
 });
 
 // --- helpers ------------------------------------------------------------------------------------------
+
+const NONE: Record<string, unknown> = Object.freeze({});
+
+/** What `z.record(z.string().min(1), z.string())` accepts. */
+function acceptsStringMap(value: unknown): boolean {
+  if (!isRecord(value)) return false;
+  for (const k in value)
+    if (Object.hasOwn(value, k) && (k === "" || typeof value[k] !== "string")) return false;
+  return true;
+}
+
+/**
+ * A string map's `same`: both unset (not a map, or empty), or the same keys with equal values. Counts the
+ * keys instead of listing them, so an in-sync map costs no allocation.
+ */
+function sameMap(a: unknown, b: unknown): boolean {
+  const x = isRecord(a) ? a : NONE;
+  const y = isRecord(b) ? b : NONE;
+  let keys = 0;
+  for (const k in x) {
+    if (!Object.hasOwn(x, k)) continue;
+    keys += 1;
+    if (!Object.hasOwn(y, k) || x[k] !== y[k]) return false;
+  }
+  for (const k in y) if (Object.hasOwn(y, k)) keys -= 1;
+  return keys === 0;
+}
 
 /** mapStrings of a one-level keyed value: the whole object, or (one token below) one of its strings. */
 function mapKeyed(tokens: readonly string[], value: unknown, map: StringMapper): unknown {

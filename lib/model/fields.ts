@@ -406,6 +406,16 @@ export function serverDefault(field: IntegrationField, context: FieldContext): S
 }
 
 /**
+ * True when the field's two values, not normalised, are known to compare equal: the codec's allocation-free
+ * check, for fields without a server default (a default would stand in for an unset side). False means
+ * "compare them", not "they differ".
+ */
+export function sameField(field: IntegrationField, desired: unknown, live: unknown): boolean {
+  const row = rowOf(field);
+  return row.defaults === undefined && row.codec.same?.(desired, live) === true;
+}
+
+/**
  * The value of one field as the comparison sees it: equivalent spellings compare equal (absent, `null`,
  * `""`, `{}` are "not set"), and a field that is not set takes its server default where it has one.
  */

@@ -50,7 +50,11 @@ export function cannotFix(reasons: readonly { message: string }[]): { name: stri
  * that still apply at `now` (an entry past its `until` day is left out: the field is owned again).
  */
 export function diffOptionsFor(doc: DesiredDocument, integrationId: string, now: number): DiffOptions {
-  const today = utcDay(now);
+  return optionsOn(doc, integrationId, utcDay(now));
+}
+
+/** diffOptionsFor on a UTC day already known: a plan works its day out once, not per integration. */
+function optionsOn(doc: DesiredDocument, integrationId: string, today: string): DiffOptions {
   return {
     protocol: doc.protocol,
     ignore: [
@@ -96,6 +100,7 @@ function planEnforced(input: PlanApiInput): PlannedIntegration[] {
       .filter((id) => id !== undefined),
   );
   const out: PlannedIntegration[] = [];
+  const today = utcDay(input.now);
 
   for (const [integrationId, declaration] of Object.entries(desired.integrations)) {
     if (!inScope(integrationId)) continue;
@@ -104,7 +109,7 @@ function planEnforced(input: PlanApiInput): PlannedIntegration[] {
       out.push({ result: { apiId, integrationId, status: "MISSING", diffs: [] } });
       continue;
     }
-    const options = diffOptionsFor(desired, integrationId, input.now);
+    const options = optionsOn(desired, integrationId, today);
     const diffs = diffIntegration(declaration, live, options);
     if (diffs.length === 0) {
       out.push({ result: { apiId, integrationId, status: "IN_SYNC", diffs: [] } });

@@ -32,9 +32,26 @@ describe("the benchmark harness (bench/run.ts --quick)", () => {
       table: Row[];
       figures: {
         economy: { calls: number; minimumCalls: number };
-        throttled: { floorMs: number; ratio: number; peer: { served: { requests: number } } };
-        scale: Record<"plan" | "loadPlan", { peakRss: number; cpuMs: number }[]>;
-        coldStart: { pending?: string; bytes?: number };
+        throttled: {
+          floorMs: number;
+          ratio: number;
+          minimumCalls: number;
+          peer: { served: { requests: number } };
+        };
+        scale: { plan: { peakRss: number; cpuMs: number }[] };
+        coldStart: { pending?: string; bytes?: number; coldMs?: { oursMedian: number; sdkMedian: number } };
+        cliPlan: {
+          measuredBy: string;
+          large: {
+            least: number;
+            runs: { exitCode: number; status: string; maxRssBytes: number; cpuMs: number; exact: boolean }[];
+          };
+          small: { runs: { exitCode: number; maxRssBytes: number; cpuMs: number }[] };
+        };
+        bigApi: {
+          plan: { missed: string[]; extra: string[]; pages: unknown[] };
+          apply: { status: string; driftLeft: number };
+        };
       };
     };
 
@@ -46,7 +63,9 @@ describe("the benchmark harness (bench/run.ts --quick)", () => {
     expect(results.machine.node).toMatch(/^v\d+/);
 
     const prefixes = results.table.map((r) => r.figure.split(" ")[0]);
-    for (const figure of ["1.", "1b.", "2.", "2b.", "3a.", "3b.", "3c.", "4.", "5.", "5b.", "E1.", "E2."]) {
+    const figures = ["1.", "1b.", "2.", "2b.", "2c.", "3a.", "3b.", "3c.", "4.", "4b.", "5.", "5b."];
+    const later = ["6.", "6b.", "6c.", "6d.", "6e.", "7.", "7b.", "8.", "8b.", "8c.", "E1.", "E2."];
+    for (const figure of [...figures, ...later]) {
       expect(prefixes).toContain(figure);
     }
     for (const row of results.table) {
@@ -60,18 +79,36 @@ describe("the benchmark harness (bench/run.ts --quick)", () => {
       if (row.ratio !== null) expect(Number.isFinite(row.ratio)).toBe(true);
     }
 
-    const { economy, throttled, scale, coldStart } = results.figures;
+    const { economy, throttled, scale, coldStart, cliPlan, bigApi } = results.figures;
     expect(economy.calls).toBeGreaterThan(0);
     expect(economy.minimumCalls).toBeGreaterThan(0);
     expect(throttled.floorMs).toBeGreaterThan(0);
+    expect(throttled.minimumCalls).toBeGreaterThan(0);
     expect(Number.isFinite(throttled.ratio)).toBe(true);
     expect(throttled.peer.served.requests).toBeGreaterThan(0);
-    for (const p of [...scale.plan, ...scale.loadPlan]) {
+    for (const p of scale.plan) {
       expect(p.peakRss).toBeGreaterThan(0);
       expect(p.cpuMs).toBeGreaterThan(0);
     }
     expect(scale.plan).toHaveLength(2);
     // The Lambda bundle may not build on a branch where its handler is unfinished: then it says why.
-    if (coldStart.pending === undefined) expect(coldStart.bytes).toBeGreaterThan(0);
+    if (coldStart.pending === undefined) {
+      expect(coldStart.bytes).toBeGreaterThan(0);
+      expect(coldStart.coldMs?.oursMedian).toBeGreaterThan(0);
+      expect(coldStart.coldMs?.sdkMedian).toBeGreaterThan(0);
+    }
+    // The CLI ran as a user runs it, and its plan found the drift the harness injected, no more.
+    expect(["gnu-time", "resourceUsage-preload"]).toContain(cliPlan.measuredBy);
+    expect(cliPlan.large.least).toBeGreaterThan(0);
+    for (const run of cliPlan.large.runs) {
+      expect(run).toMatchObject({ exitCode: 2, status: "DRIFTED", exact: true });
+      expect(run.maxRssBytes).toBeGreaterThan(0);
+      expect(run.cpuMs).toBeGreaterThan(0);
+    }
+    for (const run of cliPlan.small.runs) expect(run.exitCode).toBe(2);
+    expect(bigApi.plan.missed).toEqual([]);
+    expect(bigApi.plan.extra).toEqual([]);
+    expect(bigApi.plan.pages.length).toBeGreaterThan(1);
+    expect(bigApi.apply).toMatchObject({ status: "RECONCILED", driftLeft: 0 });
   }, 60_000);
 });

@@ -36,10 +36,19 @@ describe("the Lambda build's output folder", () => {
     const out = join(tmp, "lambda");
     const first = await buildLambda({ outdir: out, revision: REVISION });
     expect(first.outfile).toBe(join(out, "index.mjs"));
-    expect((await readdir(out)).sort()).toEqual([BUILD_MARKER, "index.mjs", "index.mjs.map"]);
+    const built = [BUILD_MARKER, "chunks", "index.mjs", "index.mjs.map"];
+    expect((await readdir(out)).sort()).toEqual(built);
+    // Code reached only through import() is split out, each chunk with its map.
+    const chunks = await readdir(join(out, "chunks"));
+    expect(chunks.filter((f) => f.endsWith(".mjs")).length).toBeGreaterThan(0);
+    expect(chunks.filter((f) => f.endsWith(".mjs.map")).length).toBe(
+      chunks.filter((f) => f.endsWith(".mjs")).length,
+    );
     await writeFile(join(out, "stale.txt"), "from a run before");
+    await writeFile(join(out, "chunks", "stale.mjs"), "// from a run before");
     await buildLambda({ outdir: out, revision: REVISION });
-    expect((await readdir(out)).sort()).toEqual([BUILD_MARKER, "index.mjs", "index.mjs.map"]);
+    expect((await readdir(out)).sort()).toEqual(built);
+    expect((await readdir(join(out, "chunks"))).sort()).toEqual(chunks.sort());
   }, 60_000);
 
   it("refuses, through the script, an empty folder name, the current folder and the desired state", async () => {

@@ -228,7 +228,9 @@ describe("the function's new permissions", () => {
       ROLE,
     );
     expect(() => parseConfig({ DRIFT_HISTORY_TABLE: "t", APIGW_DRIFT_ROLE_ARN: "alice" })).toThrow(
-      "invalid function environment: APIGW_DRIFT_ROLE_ARN: APIGW_DRIFT_ROLE_ARN must be an IAM role ARN",
+      new Error(
+        'invalid function environment: APIGW_DRIFT_ROLE_ARN: takes an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME; template.yaml sets it), not "alice"',
+      ),
     );
   });
 });

@@ -17,6 +17,7 @@ const FUNCTION_ARN = "arn:aws:lambda:eu-west-1:123456789012:function:apigw-drift
 
 /** The definition as Step Functions gets it: DefinitionSubstitutions applied. */
 function definition(): Record<string, unknown> {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a DefinitionSubstitutions placeholder, literally.
   const text = JSON.stringify(machine.Definition).replaceAll("${ReconcileFunctionArn}", FUNCTION_ARN);
   return JSON.parse(text) as Record<string, unknown>;
 }
