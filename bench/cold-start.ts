@@ -14,7 +14,7 @@ import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import { build, type Metafile } from "esbuild";
-import { buildLambda, LAMBDA_BUILD } from "../scripts/build-lambda.ts";
+import { buildLambda, LAMBDA_BUILD, loadedAtStart } from "../scripts/build-lambda.ts";
 import { kib, type Row } from "./table.ts";
 
 const execFileAsync = promisify(execFile);
@@ -58,25 +58,6 @@ async function coldMs(
     timeout: 60_000,
   });
   return JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as { ms: number; importMs: number };
-}
-
-/**
- * The output files a cold start loads: the entry's and every chunk it imports statically, however deep;
- * the other chunks load only when an import() first reaches them.
- */
-function loadedAtStart(metafile: Metafile, entryPoint: string = LAMBDA_BUILD.entryPoints[0]): Set<string> {
-  const outputs = metafile.outputs;
-  const entry = Object.keys(outputs).find((f) => outputs[f]!.entryPoint === entryPoint);
-  const loaded = new Set<string>();
-  const visit = (file: string) => {
-    if (loaded.has(file) || !outputs[file]) return;
-    loaded.add(file);
-    for (const i of outputs[file]!.imports) {
-      if (i.kind === "import-statement" && !i.external) visit(i.path);
-    }
-  };
-  if (entry) visit(entry);
-  return loaded;
 }
 
 /** Bytes per package (our own code as "apigw-drift") in the files a cold start loads, or in the others. */

@@ -1,8 +1,9 @@
 /**
- * `npm run bench [-- --quick] [-- --out FILE]`: the figures of issues 6 and 12, each a ratio measured within
- * this run, printed as one table and written (with the machine, the date, the command and every raw
- * number) to bench/results.json. `--quick` shrinks every figure to a smoke run of seconds and writes only
- * where `--out` says, so the committed results always come from a full run.
+ * `npm run bench [-- --quick] [-- --only 5,6] [-- --out FILE]`: every figure of the README's table, each a
+ * ratio measured within this run, printed as one table and written (with the machine, the date, the
+ * command and every raw number) to bench/results.json. `--quick` shrinks every figure to a smoke run of
+ * seconds and `--only` runs the figures it names; both write only where `--out` says, so the committed
+ * results always come from a full run.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -81,10 +82,13 @@ function machine() {
 }
 
 /** Runs one figure; a figure that throws becomes a MISSED row saying so, and the others still run. */
-async function figure<T extends { rows: Row[]; raw: unknown }>(
-  name: string,
-  run: () => Promise<T>,
-): Promise<{ rows: Row[]; raw: unknown; crashed: boolean }> {
+/** What one figure measured. */
+interface Figure {
+  rows: Row[];
+  raw: unknown;
+}
+
+async function figure(name: string, run: () => Promise<Figure>): Promise<Figure & { crashed: boolean }> {
   process.stderr.write(`bench: ${name}…\n`);
   const started = performance.now();
   try {
@@ -115,11 +119,25 @@ async function figure<T extends { rows: Row[]; raw: unknown }>(
 export async function main(argv: readonly string[]): Promise<number> {
   const { values } = parseArgs({
     args: [...argv],
-    options: { quick: { type: "boolean", default: false }, out: { type: "string" } },
+    options: {
+      quick: { type: "boolean", default: false },
+      out: { type: "string" },
+      only: { type: "string" },
+    },
   });
   const quick = values.quick ?? false;
   const config = quick ? QUICK : FULL;
-  const out = values.out ?? (quick ? undefined : "bench/results.json");
+  const only = values.only === undefined ? undefined : new Set(values.only.split(",").map((f) => f.trim()));
+  const known = ["1", "2", "4", "5", "6", "7", "8", "E"];
+  const unknown = [...(only ?? [])].filter((f) => !known.includes(f));
+  if (unknown.length > 0) {
+    process.stderr.write(
+      `bench: --only takes figure numbers among ${known.join(",")}, not ${unknown.join(",")}\n`,
+    );
+    return 2;
+  }
+  // The committed results come from a full run of every figure only.
+  const out = values.out ?? (quick || only ? undefined : "bench/results.json");
   const viaNpm = process.env.npm_lifecycle_event === "bench";
   const args = argv.length === 0 ? "" : ` ${viaNpm ? "-- " : ""}${argv.join(" ")}`;
   const command = viaNpm ? `npm run bench${args}` : `node bench/run.ts${args}`;
@@ -128,16 +146,20 @@ export async function main(argv: readonly string[]): Promise<number> {
   const tmp = await mkdtemp(join(os.tmpdir(), "apigw-drift-bench-"));
   const started = performance.now();
   try {
-    const figures = {
-      economy: await figure("1. API-call economy", () => economy(config.economy)),
-      throttled: await figure("2-3. throttled apply and peer", () => throttled(config.throttled)),
-      scale: await figure("4. scale", () => scale({ ...config.scale, tmp })),
-      coldStart: await figure("5. cold start", () => coldStart({ ...config.coldStart, tmp })),
-      cliPlan: await figure("6. CLI plan", () => cliPlan({ ...config.cliPlan, tmp })),
-      bigApi: await figure("7. one large API", () => bigApi(config.bigApi)),
-      fleet: await figure("8. fleet", () => fleet(quick ? QUICK_FLEET : FULL_FLEET)),
-      eventPath: await figure("E. event path", () => eventPath(quick)),
-    };
+    const all = {
+      economy: ["1", "1. API-call economy", () => economy(config.economy)],
+      throttled: ["2", "2-3. throttled apply and peer", () => throttled(config.throttled)],
+      scale: ["4", "4. scale", () => scale({ ...config.scale, tmp })],
+      coldStart: ["5", "5. cold start", () => coldStart({ ...config.coldStart, tmp })],
+      cliPlan: ["6", "6. CLI plan", () => cliPlan({ ...config.cliPlan, tmp })],
+      bigApi: ["7", "7. one large API", () => bigApi(config.bigApi)],
+      fleet: ["8", "8. fleet", () => fleet(quick ? QUICK_FLEET : FULL_FLEET)],
+      eventPath: ["E", "E. event path", () => eventPath(quick)],
+    } as const satisfies Record<string, readonly [string, string, () => Promise<Figure>]>;
+    const figures: Record<string, Figure & { crashed: boolean }> = {};
+    for (const [key, [number, name, measure]] of Object.entries(all)) {
+      if (only === undefined || only.has(number)) figures[key] = await figure(name, measure);
+    }
     const seconds = (performance.now() - started) / 1000;
     const rows = Object.values(figures).flatMap((f) => f.rows);
     const table = renderTable(rows);
@@ -160,7 +182,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       await writeFile(out, `${JSON.stringify(results, null, 2)}\n`);
       process.stderr.write(`bench: wrote ${out}\n`);
     } else {
-      process.stderr.write("bench: quick run, results not written (--out FILE writes them)\n");
+      process.stderr.write(
+        `bench: ${quick ? "quick" : "partial"} run, results not written (--out FILE writes them)\n`,
+      );
     }
     return Object.values(figures).some((f) => f.crashed) ? 1 : 0;
   } finally {

@@ -93,6 +93,28 @@ export async function buildLambda(options: {
 }
 
 /**
+ * The output files a cold start loads: the entry's and every chunk it imports statically, however deep;
+ * the other chunks load only when an import() first reaches them.
+ */
+export function loadedAtStart(
+  metafile: Metafile,
+  entryPoint: string = LAMBDA_BUILD.entryPoints[0],
+): Set<string> {
+  const outputs = metafile.outputs;
+  const entry = Object.keys(outputs).find((f) => outputs[f]!.entryPoint === entryPoint);
+  const loaded = new Set<string>();
+  const visit = (file: string) => {
+    if (loaded.has(file) || !outputs[file]) return;
+    loaded.add(file);
+    for (const i of outputs[file]!.imports) {
+      if (i.kind === "import-statement" && !i.external) visit(i.path);
+    }
+  };
+  if (entry) visit(entry);
+  return loaded;
+}
+
+/**
  * Replaces functions/reconcile/desired-source.ts with the validated state as plain JSON and the revision:
  * the function builds its state with state.ts alone, so neither the YAML parser nor the validator's schemas
  * are in its cold path (nor, being unreached, in its bundle).

@@ -1,6 +1,6 @@
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
-import { roleArnFor } from "../desired-state/fleet.ts";
+import { roleArnFor } from "../desired-state/fleet-role.ts";
 import { type CallerIdentity, callerIdentity } from "../identity/caller.ts";
 
 /** What a fleet's run knows of how to reach another account (fleet.yaml). */

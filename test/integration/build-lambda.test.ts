@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildLambda } from "../../scripts/build-lambda.ts";
+import { buildLambda, loadedAtStart } from "../../scripts/build-lambda.ts";
 import { BUILD_MARKER } from "../../scripts/output-folder.ts";
 
 const run = promisify(execFile);
@@ -44,6 +44,13 @@ describe("the Lambda build's output folder", () => {
     expect(chunks.filter((f) => f.endsWith(".mjs.map")).length).toBe(
       chunks.filter((f) => f.endsWith(".mjs")).length,
     );
+    // A cold start loads neither the validator nor the YAML parser (the state is embedded validated, as
+    // JSON): neither package is in the entry or in any chunk it imports statically.
+    const atStart = [...loadedAtStart(first.metafile)].flatMap((f) =>
+      Object.keys(first.metafile.outputs[f]!.inputs),
+    );
+    expect(atStart.some((input) => input.includes("lib/reconcile/reconcile.ts"))).toBe(true);
+    expect(atStart.filter((input) => /node_modules\/(zod|yaml)\//.test(input))).toEqual([]);
     await writeFile(join(out, "stale.txt"), "from a run before");
     await writeFile(join(out, "chunks", "stale.mjs"), "// from a run before");
     await buildLambda({ outdir: out, revision: REVISION });

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { formatError } from "../../../lib/desired-state/errors.ts";
-import { loadFleetFile, roleArnFor } from "../../../lib/desired-state/fleet.ts";
+import { loadFleetFile } from "../../../lib/desired-state/fleet.ts";
+import { roleArnFor } from "../../../lib/desired-state/fleet-role.ts";
 import { loadDesiredFolder } from "../../../lib/desired-state/folder.ts";
 import { renderFleetSchema } from "../../../scripts/gen-schema.ts";
 
