@@ -2,7 +2,9 @@
  * Figure 6, the CLI's plan as a user runs it: the built CLI (dist/cli.mjs, rebuilt when older than lib/) run
  * by the project's pinned Node (node_modules/.bin/node) on Node's default heap (no NODE_OPTIONS, no flag),
  * as a child process, over desired-state YAML files on disk, against the emulator in this process
- * enforcing the documented quota (10/s, burst 40): `plan --json --no-history --detailed-exitcode`.
+ * enforcing the documented quota (10/s, burst 40): `plan --json --no-history --no-attribution
+ * --detailed-exitcode`, the plan's own cost against its API Gateway call minimum; then once with
+ * attribution on, as a plan runs by default, against a CloudTrail emulator at its quota: what it adds.
  *
  * The child's peak RSS and CPU time are the kernel's accounting of that process (getrusage through
  * GNU time's wait4, `/usr/bin/time -f %M %U %S`), so nothing is added to the process measured; without
@@ -16,6 +18,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
+import { startCloudTrailEmulator } from "../emulator/cloudtrail.ts";
 import { startEmulator } from "../emulator/server.ts";
 import { startStsEmulator } from "../emulator/sts.ts";
 import { documents } from "../lib/desired-state/state.ts";
@@ -143,14 +146,18 @@ async function measured(
 
 /**
  * The environment of a user's shell pointed at the emulators (API Gateway; STS, which the CLI asks who its
- * credentials are): no NODE_OPTIONS, no AWS profile.
+ * credentials are; CloudTrail, which attribution asks who changed what): no NODE_OPTIONS, no AWS profile.
  */
-function cliEnv(endpoints: { apigateway: string; sts: string }, dir: string): NodeJS.ProcessEnv {
+function cliEnv(
+  endpoints: { apigateway: string; sts: string; cloudtrail?: string },
+  dir: string,
+): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     HOME: dir,
     AWS_ENDPOINT_URL_APIGATEWAYV2: endpoints.apigateway,
     AWS_ENDPOINT_URL_STS: endpoints.sts,
+    ...(endpoints.cloudtrail ? { AWS_ENDPOINT_URL_CLOUDTRAIL: endpoints.cloudtrail } : {}),
     AWS_REGION: "eu-west-1",
     AWS_ACCESS_KEY_ID: "bench",
     AWS_SECRET_ACCESS_KEY: "bench",
@@ -169,7 +176,7 @@ async function fleet(
   cli: string,
   apis: number,
   repeats: number,
-  options: CliPlanOptions & { stsUrl: string },
+  options: CliPlanOptions & { stsUrl: string; attributionRun: boolean },
 ) {
   const shape = { apis, integrationsPerApi: options.integrationsPerApi };
   const integrations = apis * options.integrationsPerApi;
@@ -189,7 +196,19 @@ async function fleet(
   });
   const emulator = await startEmulator({ seed: options.seed });
   seedEmulator(emulator, state, drifted);
+  // Who made the drift: one console UpdateIntegration per drifted integration in the last hour, for the
+  // attribution run; CloudTrail's documented 2 LookupEvents a second (burst 2, unverified).
+  const trail = await startCloudTrailEmulator({ accountId: "123456789012" });
+  const hourAgo = Date.now() - 3_600_000;
+  for (const [i, d] of drifted.entries()) {
+    trail.seed({
+      eventName: "UpdateIntegration",
+      eventTime: hourAgo + i * 1000,
+      requestParameters: { apiId: d.apiId, integrationId: d.integrationId },
+    });
+  }
   const runs = [];
+  let attribution: Awaited<ReturnType<typeof attributionRun>> | undefined;
   try {
     for (let i = 0; i < repeats; i++) {
       emulator.calls.reset();
@@ -200,7 +219,7 @@ async function fleet(
       const spawnedAt = Date.now();
       const run = await measured(
         node,
-        [cli, "plan", "--json", "--no-history", "--detailed-exitcode", "--desired", "desired-state"],
+        [cli, ...PLAN_ARGS, "--no-attribution"],
         cliEnv({ apigateway: emulator.url, sts: options.stsUrl }, dir),
         dir,
       );
@@ -241,10 +260,76 @@ async function fleet(
         exact,
       });
     }
+    if (options.attributionRun) {
+      attribution = await attributionRun(node, cli, dir, {
+        emulator,
+        trail,
+        stsUrl: options.stsUrl,
+        quota: options.quota,
+      });
+    }
   } finally {
     await emulator.close();
+    await trail.close();
   }
-  return { integrations, apis, drifted: drifted.length, minimum, least: totalCalls(minimum), runs };
+  return {
+    integrations,
+    apis,
+    drifted: drifted.length,
+    minimum,
+    least: totalCalls(minimum),
+    runs,
+    attribution,
+  };
+}
+
+/** The plan as the figure measures it; the measured runs add --no-attribution, the attribution run not. */
+const PLAN_ARGS = ["plan", "--json", "--no-history", "--detailed-exitcode", "--desired", "desired-state"];
+/** CloudTrail's LookupEvents quota (API reference: 2 per second per account and Region). */
+const LOOKUP_QUOTA = { rate: 2, burst: 2 };
+
+/**
+ * One plan with attribution on, as a user's plan runs by default (PRODUCT §8): its wall time against the
+ * measured runs', the LookupEvents it sent, and how many drifted integrations it named an author for.
+ */
+async function attributionRun(
+  node: string,
+  cli: string,
+  dir: string,
+  world: {
+    emulator: Awaited<ReturnType<typeof startEmulator>>;
+    trail: Awaited<ReturnType<typeof startCloudTrailEmulator>>;
+    stsUrl: string;
+    quota: { rate: number; burst: number };
+  },
+) {
+  world.emulator.calls.reset();
+  world.emulator.faults.configure({
+    throttle: { ratePerSecond: world.quota.rate, burst: world.quota.burst },
+  });
+  world.trail.calls.reset();
+  const run = await measured(
+    node,
+    [cli, ...PLAN_ARGS],
+    cliEnv({ apigateway: world.emulator.url, sts: world.stsUrl, cloudtrail: world.trail.url }, dir),
+    dir,
+  );
+  const report = JSON.parse(run.stdout) as Report;
+  const lookups = world.trail.calls.all();
+  const answered = lookups.filter((c) => c.status === 200).length;
+  const lastGatewayCall = world.emulator.calls.all().at(-1)?.at;
+  return {
+    wallMs: run.wallMs,
+    exitCode: run.exitCode,
+    lookups: lookups.length,
+    lookupsAnswered: answered,
+    lookupsThrottled: lookups.length - answered,
+    /** From the last API Gateway call to the last LookupEvents: the attribution step's own time. */
+    lookupSpanMs: lookups.length > 0 && lastGatewayCall ? lookups.at(-1)!.at - lastGatewayCall : 0,
+    attributed: report.integrations.filter((r) => r.changedBy !== undefined).length,
+    drifted: report.integrations.filter((r) => r.status === "DRIFTED").length,
+    warnings: (report.warnings ?? []).map((w) => w.message),
+  };
 }
 
 /**
@@ -270,8 +355,16 @@ export async function cliPlan(options: CliPlanOptions) {
   let large: Awaited<ReturnType<typeof fleet>>;
   let small: Awaited<ReturnType<typeof fleet>>;
   try {
-    large = await fleet(node, cli, options.apis, options.repeats, { ...options, stsUrl: sts.url });
-    small = await fleet(node, cli, options.smallApis, options.repeats, { ...options, stsUrl: sts.url });
+    large = await fleet(node, cli, options.apis, options.repeats, {
+      ...options,
+      stsUrl: sts.url,
+      attributionRun: true,
+    });
+    small = await fleet(node, cli, options.smallApis, options.repeats, {
+      ...options,
+      stsUrl: sts.url,
+      attributionRun: false,
+    });
   } finally {
     await sts.close();
   }
@@ -322,7 +415,7 @@ export async function cliPlan(options: CliPlanOptions) {
       ratio: worst.maxRssBytes / RSS_BUDGET,
       target: "< 1",
       result: rssMet ? "met" : "MISSED",
-      reason: `${rssMet ? "" : "over budget: "}worst of ${large.runs.length} runs (${rssList}), by ${how}; dist/cli.mjs run by ${nodeVersion} (node_modules/.bin/node) with no NODE_OPTIONS and no flag, \`plan --json --no-history --detailed-exitcode\` over ${large.apis} YAML files; the same CLI only starting (--version) peaks at ${mib(started.maxRssBytes)}; ${mib(median(small.runs.map((r) => r.maxRssBytes)))} at ${k(small.integrations)}`,
+      reason: `${rssMet ? "" : "over budget: "}worst of ${large.runs.length} runs (${rssList}), by ${how}; dist/cli.mjs run by ${nodeVersion} (node_modules/.bin/node) with no NODE_OPTIONS and no flag, \`plan --json --no-history --no-attribution --detailed-exitcode\` over ${large.apis} YAML files; the same CLI only starting (--version) peaks at ${mib(started.maxRssBytes)}; ${mib(median(small.runs.map((r) => r.maxRssBytes)))} at ${k(small.integrations)}`,
     },
     {
       figure: `6b. CLI plan ${k(large.integrations)}: wall time vs quota floor (${quotaText})`,
@@ -367,6 +460,17 @@ export async function cliPlan(options: CliPlanOptions) {
       reason: `${statusMet ? "" : "missed: "}${limitWarning ? `warning: "${limitWarning.message}"` : "no warning names maxUpdates"}; drifted set equal to the injected one in every run: ${[...large.runs, ...small.runs].every((r) => r.exact)}`,
     },
   ];
+  const attributed = large.attribution!;
+  const lookupFloorMs = floorSeconds(attributed.lookupsAnswered, LOOKUP_QUOTA) * 1000;
+  rows.push({
+    figure: `6f. the same plan with attribution (CloudTrail ${LOOKUP_QUOTA.rate}/s burst ${LOOKUP_QUOTA.burst}): time it adds`,
+    ours: `+${seconds(attributed.wallMs - wallMs)}`,
+    reference: `LookupEvents floor ${seconds(lookupFloorMs)} (${attributed.lookupsAnswered} calls)`,
+    ratio: lookupFloorMs > 0 ? (attributed.wallMs - wallMs) / lookupFloorMs : null,
+    target: "—",
+    result: "info",
+    reason: `one run without --no-attribution (attribution is on by default, PRODUCT §8), ${seconds(attributed.wallMs)} spawn to exit against the measured runs' median; ${attributed.attributed} of ${attributed.drifted} drifted integrations named an author (CloudTrail held one console UpdateIntegration for each, pages of 50 newest first, the page budget 20); LookupEvents sent ${attributed.lookups}, refused ${attributed.lookupsThrottled}; ${seconds(attributed.lookupSpanMs)} from the last API Gateway call to the last lookup; exit ${attributed.exitCode}${attributed.warnings.length > 0 ? `; warnings: ${attributed.warnings.map((w) => JSON.stringify(w)).join(" ")}` : ""}`,
+  });
   return {
     rows,
     raw: {

@@ -45,6 +45,7 @@ describe("the benchmark harness (bench/run.ts --quick)", () => {
           large: {
             least: number;
             runs: { exitCode: number; status: string; maxRssBytes: number; cpuMs: number; exact: boolean }[];
+            attribution: { exitCode: number; drifted: number; attributed: number; lookupsAnswered: number };
           };
           small: { runs: { exitCode: number; maxRssBytes: number; cpuMs: number }[] };
         };
@@ -64,7 +65,7 @@ describe("the benchmark harness (bench/run.ts --quick)", () => {
 
     const prefixes = results.table.map((r) => r.figure.split(" ")[0]);
     const figures = ["1.", "1b.", "2.", "2b.", "2c.", "3a.", "3b.", "3c.", "4.", "4b.", "5.", "5b."];
-    const later = ["6.", "6b.", "6c.", "6d.", "6e.", "7.", "7b.", "8.", "8b.", "8c.", "E1.", "E2."];
+    const later = ["6.", "6b.", "6c.", "6d.", "6e.", "6f.", "7.", "7b.", "8.", "8b.", "8c.", "E1.", "E2."];
     for (const figure of [...figures, ...later]) {
       expect(prefixes).toContain(figure);
     }
@@ -106,6 +107,11 @@ describe("the benchmark harness (bench/run.ts --quick)", () => {
       expect(run.cpuMs).toBeGreaterThan(0);
     }
     for (const run of cliPlan.small.runs) expect(run.exitCode).toBe(2);
+    // With attribution on, the plan named an author for every drift CloudTrail holds one for.
+    const attributed = cliPlan.large.attribution;
+    expect(attributed).toMatchObject({ exitCode: 2, attributed: attributed.drifted });
+    expect(attributed.drifted).toBeGreaterThan(0);
+    expect(attributed.lookupsAnswered).toBeGreaterThan(0);
     expect(bigApi.plan.missed).toEqual([]);
     expect(bigApi.plan.extra).toEqual([]);
     expect(bigApi.plan.pages.length).toBeGreaterThan(1);
