@@ -7,16 +7,14 @@
  */
 import { type Emulator, startEmulator } from "../emulator/server.ts";
 import { createApiGatewayClient } from "../lib/apigateway/client.ts";
-import { SdkGateway } from "../lib/apigateway/gateway.ts";
-import { DEFAULT_CONCURRENCY, RateLimiter } from "../lib/apigateway/limiter.ts";
+import { RateLimiter } from "../lib/apigateway/limiter.ts";
 import { CallStats } from "../lib/apigateway/stats.ts";
 import { type DesiredState, documents } from "../lib/desired-state/state.ts";
-import { createRedactor } from "../lib/diff/redact.ts";
 import { floorSeconds } from "../lib/model/quota.ts";
 import type { Mode, Report } from "../lib/plan/report.ts";
 import { reconcile } from "../lib/reconcile/reconcile.ts";
 import { answeredCalls, callGaps, callMinimum, totalCalls } from "./minimum.ts";
-import { useEndpoint } from "./sdk.ts";
+import { benchServices, useEndpoint } from "./sdk.ts";
 import { type Row, seconds } from "./table.ts";
 import { desiredFiles, driftLeft, loadGenerated, pickDrifted, seedEmulator } from "./world.ts";
 
@@ -42,14 +40,7 @@ async function run(mode: Mode, state: DesiredState, emulator: Emulator, options:
     const report: Report = await reconcile(
       { mode, limits: { maxUpdates: options.drifted, maxDeletes: 0 } },
       { state, revision: "bench" },
-      {
-        gateway: new SdkGateway(client, limiter),
-        apiCalls: () => stats.toRecord(),
-        where: {},
-        redact: createRedactor(),
-        now: Date.now,
-        concurrency: DEFAULT_CONCURRENCY,
-      },
+      benchServices(client, limiter, stats),
     );
     const wallMs = performance.now() - started;
     const records = emulator.calls.all();

@@ -6,15 +6,13 @@
  */
 import { startEmulator } from "../emulator/server.ts";
 import { createApiGatewayClient } from "../lib/apigateway/client.ts";
-import { SdkGateway } from "../lib/apigateway/gateway.ts";
-import { DEFAULT_CONCURRENCY, type LimiterOptions, RateLimiter } from "../lib/apigateway/limiter.ts";
+import { type LimiterOptions, RateLimiter } from "../lib/apigateway/limiter.ts";
 import { CallStats } from "../lib/apigateway/stats.ts";
 import { documents } from "../lib/desired-state/state.ts";
-import { createRedactor } from "../lib/diff/redact.ts";
 import { floorSeconds } from "../lib/model/quota.ts";
 import { reconcile } from "../lib/reconcile/reconcile.ts";
 import { callGaps, callMinimum, requestedCalls, totalCalls } from "./minimum.ts";
-import { useEndpoint } from "./sdk.ts";
+import { benchServices, useEndpoint } from "./sdk.ts";
 import { type Row, seconds } from "./table.ts";
 import { desiredFiles, driftLeft, loadGenerated, pickDrifted, type Shape, seedEmulator } from "./world.ts";
 
@@ -39,14 +37,7 @@ export async function economy(options: EconomyOptions) {
     const report = await reconcile(
       { mode: "apply", limits: { maxUpdates: drifted.length, maxDeletes: 0 } },
       { state, revision: "bench" },
-      {
-        gateway: new SdkGateway(client, limiter),
-        apiCalls: () => stats.toRecord(),
-        where: {},
-        redact: createRedactor(),
-        now: Date.now,
-        concurrency: DEFAULT_CONCURRENCY,
-      },
+      benchServices(client, limiter, stats),
     );
     const wallMs = performance.now() - started;
 

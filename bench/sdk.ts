@@ -4,6 +4,11 @@
  */
 import type { ApiGatewayV2Client, ServiceInputTypes, ServiceOutputTypes } from "@aws-sdk/client-apigatewayv2";
 import type { FinalizeRequestMiddleware } from "@smithy/types";
+import { SdkGateway } from "../lib/apigateway/gateway.ts";
+import { DEFAULT_CONCURRENCY, type RateLimiter } from "../lib/apigateway/limiter.ts";
+import type { CallStats } from "../lib/apigateway/stats.ts";
+import { createRedactor } from "../lib/diff/redact.ts";
+import type { RunServices } from "../lib/reconcile/reconcile.ts";
 
 /**
  * Points the SDK's standard configuration at `endpoint` with fake credentials. Any profile or session in
@@ -78,4 +83,23 @@ export function lastFirstAttempt(attempts: readonly Attempt[]): number {
   let last = 0;
   for (const a of attempts) if (a.attempt === 1 && a.at > last) last = a.at;
   return last;
+}
+
+/**
+ * The services of a measured run over `client`, paced by `limiter` and counted by `stats`: what the
+ * composition root builds, without history, attribution or notifications (the figures measure API Gateway).
+ */
+export function benchServices(
+  client: ApiGatewayV2Client,
+  limiter: RateLimiter,
+  stats: CallStats,
+): RunServices {
+  return {
+    gateway: new SdkGateway(client, limiter),
+    apiCalls: () => stats.toRecord(),
+    where: {},
+    redact: createRedactor(),
+    now: Date.now,
+    concurrency: DEFAULT_CONCURRENCY,
+  };
 }

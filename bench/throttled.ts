@@ -5,17 +5,15 @@
  */
 import { type Emulator, startEmulator } from "../emulator/server.ts";
 import { createApiGatewayClient } from "../lib/apigateway/client.ts";
-import { SdkGateway } from "../lib/apigateway/gateway.ts";
-import { DEFAULT_CONCURRENCY, RateLimiter } from "../lib/apigateway/limiter.ts";
+import { RateLimiter } from "../lib/apigateway/limiter.ts";
 import { CallStats } from "../lib/apigateway/stats.ts";
 import type { DesiredState } from "../lib/desired-state/state.ts";
 import { documents } from "../lib/desired-state/state.ts";
-import { createRedactor } from "../lib/diff/redact.ts";
 import { floorSeconds } from "../lib/model/quota.ts";
 import { reconcile } from "../lib/reconcile/reconcile.ts";
 import { answeredCalls, callGaps, callMinimum, totalCalls } from "./minimum.ts";
 import { PEER_PARALLELISM, runPeer } from "./peer.ts";
-import { type Attempt, lastFirstAttempt, traceAttempts, useEndpoint } from "./sdk.ts";
+import { type Attempt, benchServices, lastFirstAttempt, traceAttempts, useEndpoint } from "./sdk.ts";
 import { type Row, seconds } from "./table.ts";
 import {
   desiredFiles,
@@ -111,14 +109,7 @@ async function runOurs(
     const report = await reconcile(
       { mode: "apply", limits: { maxUpdates: drifted.length, maxDeletes: 0 } },
       { state, revision: "bench" },
-      {
-        gateway: new SdkGateway(client, limiter),
-        apiCalls: () => stats.toRecord(),
-        where: {},
-        redact: createRedactor(),
-        now: Date.now,
-        concurrency: DEFAULT_CONCURRENCY,
-      },
+      benchServices(client, limiter, stats),
     );
     const wallMs = performance.now() - started;
     const answers = served(emulator);
