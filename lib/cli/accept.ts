@@ -10,7 +10,7 @@ import { reconcile } from "../reconcile/reconcile.ts";
 import { createRuntime, type Runtime } from "../runtime/runtime.ts";
 import { terminal } from "../text/escape.ts";
 import type { CliIo } from "./io.ts";
-import { type RuntimeFactory, whereFromCredentials } from "./run.ts";
+import { hasRegion, type RuntimeFactory, whereFromCredentials } from "./run.ts";
 import { WriteRefusedError, writeFileAtomic } from "./write-file.ts";
 
 export interface AcceptOptions {
@@ -62,6 +62,7 @@ export async function runAccept(
   const edits: FileEdit[] = [];
   let failed = false;
   try {
+    if (!(await hasRegion(runtime, io))) return 1;
     // The account guard as plan has it: the account from the credentials, the flag only cross-checks it.
     const services = runtime.services({ where: await whereFromCredentials(runtime, claimed) });
     const seen = new Map<string, LiveIntegration>();

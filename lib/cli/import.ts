@@ -10,7 +10,7 @@ import { describeError } from "../reconcile/failure.ts";
 import { createRuntime } from "../runtime/runtime.ts";
 import { terminal } from "../text/escape.ts";
 import type { CliIo } from "./io.ts";
-import type { RuntimeFactory } from "./run.ts";
+import { hasRegion, type RuntimeFactory } from "./run.ts";
 
 export interface ImportOptions {
   api: string;
@@ -32,6 +32,7 @@ export async function runImport(
   let live: Awaited<ReturnType<Gateway["listIntegrations"]>>;
   let region: string | undefined;
   try {
+    if (!(await hasRegion(runtime, io))) return 1;
     const { gateway } = runtime.services({ where: {} });
     api = await gateway.getApi(options.api);
     if (!api) {

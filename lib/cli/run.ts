@@ -120,6 +120,7 @@ export async function runReconcile(
     return 1;
   }
   try {
+    if (!(await hasRegion(runtime, io))) return 1;
     const where = await whereFromCredentials(runtime, options.account ?? io.env.APIGW_DRIFT_ACCOUNT);
     // A store that could not be opened: an apply takes no lease, so it writes nothing (in every target).
     const usable = storeProblem && mode === "apply" ? withoutLease(runtime, storeProblem) : runtime;
@@ -154,6 +155,22 @@ export async function runReconcile(
   } finally {
     await runtime.close();
   }
+}
+
+/**
+ * Whether the SDK's standard configuration names a Region (AWS_REGION, or the profile's region); without
+ * one no call can be made, and a run would fail every call with the SDK's "Region is missing": say so
+ * once, before any call, and what to set.
+ */
+export async function hasRegion(
+  runtime: Pick<Runtime, "region">,
+  io: Pick<CliIo, "stderr">,
+): Promise<boolean> {
+  if (await runtime.region()) return true;
+  io.stderr(
+    "apigw-drift: no AWS Region is set; set AWS_REGION (for example AWS_REGION=eu-west-1) or a region in your AWS profile. Nothing was read or changed\n",
+  );
+  return false;
 }
 
 /**

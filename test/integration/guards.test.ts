@@ -94,6 +94,26 @@ describe("guards through the CLI, against the emulator", () => {
   });
 
   it.each([
+    ["plan", ["plan", "--desired", DESIRED, "--no-history"]],
+    ["apply", ["apply", "--desired", DESIRED]],
+    ["accept", ["accept", "--desired", DESIRED]],
+    ["import", ["import", "--api", HTTP_API, "--out", "-"]],
+  ])("refuses %s without a Region, saying what to set, before any call", async (_n, args) => {
+    // Neither AWS_REGION nor a profile's region (no config file): the SDK has no Region to call.
+    vi.stubEnv("AWS_REGION", undefined);
+    vi.stubEnv("AWS_PROFILE", undefined);
+    vi.stubEnv("AWS_CONFIG_FILE", join(cwd, "no-config"));
+    const io = captureIo({}, cwd);
+    expect(await main(args, io)).toBe(1);
+    expect(io.err).toContain(
+      "apigw-drift: no AWS Region is set; set AWS_REGION (for example AWS_REGION=eu-west-1) or a region in your AWS profile. Nothing was read or changed\n",
+    );
+    expect(io.out).toBe("");
+    expect(emulator.calls.all()).toEqual([]);
+    expect(sts.calls).toEqual([]);
+  });
+
+  it.each([
     ["--account", ["--account", "999999999999"], {}],
     ["APIGW_DRIFT_ACCOUNT", [], { APIGW_DRIFT_ACCOUNT: "999999999999" }],
   ])(

@@ -95,7 +95,7 @@ describe("apigw-drift import when the service fails", () => {
     const io = captureIo({}, cwd);
     const runtime = async (): Promise<Runtime> => ({
       services: () => testServices(gateway),
-      region: async () => undefined,
+      region: async () => "eu-west-1",
       redact: (v) => v,
       close: async () => {},
     });
