@@ -113,7 +113,7 @@ async function runInvocation(request: Invocation, context: Context, deps: Handle
   ).finally(() => clearTimeout(timer));
   // After the run is recorded: notifications on change only (PRODUCT §8); a failure is a warning.
   if (runtime.notify) {
-    const notified = await runtime.notify(report);
+    const notified = await runtime.notify(report, home);
     for (const message of notified.warnings) {
       deps.logger.warn("notifications", { warning: message });
       report.warnings.push({ message });

@@ -36,8 +36,10 @@ export interface AfterRunOutcome {
 }
 
 export async function notifyAfterRun(
-  report: Pick<Report, "runId" | "desiredRevision" | "integrations">,
+  report: Pick<Report, "runId" | "desiredRevision" | "integrations" | "account" | "region">,
   deps: AfterRunDeps,
+  /** Where the run acted when the report does not say (a run of one target): the function's own. */
+  where: { account?: string; region?: string } = {},
 ): Promise<AfterRunOutcome> {
   const now = deps.now();
   let previous: Map<string, NotifiedState>;
@@ -51,9 +53,13 @@ export async function notifyAfterRun(
       warnings: [`no notifications were sent: ${(error as Error).message}; the next run decides them again`],
     };
   }
+  const account = report.account ?? where.account;
+  const region = report.region ?? where.region;
   const decision = decideNotifications(previous, report.integrations, {
     runId: report.runId,
     desiredRevision: report.desiredRevision,
+    ...(account ? { account } : {}),
+    ...(region ? { region } : {}),
   });
   const warnings: string[] = [];
   const next = new Map(decision.next);

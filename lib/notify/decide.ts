@@ -58,6 +58,9 @@ export interface NotifiedState {
 export interface RunInfo {
   runId: string;
   desiredRevision: string;
+  /** Where the run acted, so a rule or a person can tell which account's integration drifted. */
+  account?: string;
+  region?: string;
 }
 
 /** The event's `detail`. */
@@ -69,6 +72,12 @@ export interface NotificationDetail {
   changedBy?: ChangedBy;
   runId: string;
   desiredRevision: string;
+  /**
+   * The integration's account and Region, where the run knew them (a fleet's targets share one bus in the
+   * home account). An addition to PRODUCT §8's list.
+   */
+  account?: string;
+  region?: string;
   /** For FAILED: what went wrong. An addition to PRODUCT §8's list. */
   error?: { name: string; message: string };
 }
@@ -154,6 +163,8 @@ function notification(kind: NotificationKind, r: NotifyResult, run: RunInfo): No
       ...(r.changedBy ? { changedBy: r.changedBy } : {}),
       runId: run.runId,
       desiredRevision: run.desiredRevision,
+      ...(run.account ? { account: run.account } : {}),
+      ...(run.region ? { region: run.region } : {}),
       ...(r.error ? { error: r.error } : {}),
     },
   };

@@ -100,7 +100,10 @@ export interface Runtime {
    * states: never throws; what went wrong comes back as warnings. A fleet target's runtime sends through
    * its home runtime's client, to the home account's bus.
    */
-  notify?(report: Report): Promise<{ sent: number; warnings: string[] }>;
+  notify?(
+    report: Report,
+    where?: { account?: string; region?: string },
+  ): Promise<{ sent: number; warnings: string[] }>;
   /** CloudTrail clients built so far (one per Region, only when a run had something to attribute). */
   cloudTrailClients?(): number;
   readonly redact: Redactor;
@@ -140,7 +143,10 @@ export async function createRuntime(config: RuntimeConfig): Promise<Runtime> {
 }
 
 interface Notifier {
-  notify(report: Report): Promise<{ sent: number; warnings: string[] }>;
+  notify(
+    report: Report,
+    where?: { account?: string; region?: string },
+  ): Promise<{ sent: number; warnings: string[] }>;
   close(): Promise<void>;
 }
 
@@ -154,18 +160,18 @@ function createNotifier(config: RuntimeConfig, store: RunHistory | undefined): N
   const now = config.now ?? Date.now;
   let eventBridge: Promise<EventBridgeClient> | undefined;
   return {
-    notify: async (report) => {
+    notify: async (report, where) => {
       const [{ notifyAfterRun }, { createEventBridgeClient, sendNotifications }] = await Promise.all([
         import("../notify/after-run.ts"),
         import("../notify/send.ts"),
       ]);
       eventBridge ??= Promise.resolve(createEventBridgeClient());
       const client = await eventBridge;
-      const outcome = await notifyAfterRun(report, {
-        states,
-        send: (notifications) => sendNotifications(client, notifications),
-        now,
-      });
+      const outcome = await notifyAfterRun(
+        report,
+        { states, send: (notifications) => sendNotifications(client, notifications), now },
+        where,
+      );
       return { sent: outcome.sent, warnings: outcome.warnings };
     },
     close: async () => (await eventBridge)?.destroy(),

@@ -307,7 +307,14 @@ describe("notifications after each run", () => {
     expect(fixed.integrations.find((r) => r.integrationId === ID)?.status).toBe("UPDATED");
     const reverted = bus.events().filter((e) => e.detailType === "Integration Drift Reverted");
     expect(reverted).toHaveLength(1);
-    expect(reverted[0]!.detail).toMatchObject({ integrationId: ID, status: "UPDATED", runId: fixed.runId });
+    // Which account's integration it was: the function's own, from its ARN, on a run of one target.
+    expect(reverted[0]!.detail).toMatchObject({
+      integrationId: ID,
+      status: "UPDATED",
+      runId: fixed.runId,
+      account: "123456789012",
+      region: "eu-west-1",
+    });
     expect(bus.events()).toHaveLength(3);
     expect(await notified()).toEqual([]);
     // In sync from now on: nothing more to say.

@@ -54,6 +54,8 @@ describe("notifications over HTTP", () => {
       const decision = decideNotifications(state, [drifted("int1", status)], {
         runId: `run-${i + 1}`,
         desiredRevision: "abc",
+        account: "123456789012",
+        region: "eu-west-1",
       });
       state = decision.next;
       const report = await sendNotifications(client, decision.notifications, fast);
@@ -79,6 +81,8 @@ describe("notifications over HTTP", () => {
       },
       runId: "run-4",
       desiredRevision: "abc",
+      account: "123456789012",
+      region: "eu-west-1",
     });
     client.destroy();
   });
