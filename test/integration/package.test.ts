@@ -76,7 +76,14 @@ afterAll(async () => {
 
 describe("the package", () => {
   it("holds only what runs: the bundle, the schema, the template, README, LICENSE", () => {
-    expect(files).toEqual([
+    // The chunks the bundle loads when first used, each with its map, are all there is besides.
+    const chunks = files.filter((f) => f.startsWith("dist/chunks/"));
+    expect(chunks.filter((f) => f.endsWith(".mjs")).length).toBeGreaterThan(0);
+    for (const f of chunks) expect(f).toMatch(/^dist\/chunks\/[\w-]+\.mjs(\.map)?$/);
+    expect(chunks.filter((f) => f.endsWith(".map"))).toEqual(
+      chunks.filter((f) => f.endsWith(".mjs")).map((f) => `${f}.map`),
+    );
+    expect(files.filter((f) => !f.startsWith("dist/chunks/"))).toEqual([
       "LICENSE",
       "README.md",
       "dist/cli.mjs",
@@ -89,7 +96,9 @@ describe("the package", () => {
   });
 
   it("declares every package the bundle imports as a dependency", async () => {
-    const bundle = await readFile(join(stage, "dist/cli.mjs"), "utf8");
+    const bundle = (
+      await Promise.all(files.filter((f) => f.endsWith(".mjs")).map((f) => readFile(join(stage, f), "utf8")))
+    ).join("\n");
     const manifest = JSON.parse(await readFile(join(stage, "package.json"), "utf8")) as {
       dependencies: Record<string, string>;
     };
