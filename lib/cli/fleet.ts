@@ -9,8 +9,8 @@ import type { Mode, Report } from "../plan/report.ts";
 import { addProbeWarnings } from "../probe/load.ts";
 import type { DesiredInput, RunRequest, Where } from "../reconcile/reconcile.ts";
 import type { Runtime } from "../runtime/runtime.ts";
-import { jsonText, markdownCode, terminal } from "../text/escape.ts";
-import type { CliIo } from "./io.ts";
+import { markdownCode, terminal } from "../text/escape.ts";
+import { type CliIo, writeJson } from "./io.ts";
 import { renderHuman, renderMarkdown } from "./render.ts";
 
 /**
@@ -86,7 +86,7 @@ export async function runFleetCommand(o: {
 /** A fleet of one target prints that target's Report alone, as a run of one target always did. */
 export function printFleet(report: FleetReport, options: { json?: boolean; markdown?: boolean }, io: CliIo) {
   const only = report.reports.length === 1 ? report.reports[0] : undefined;
-  if (options.json) io.stdout(`${jsonText(only ?? report)}\n`);
+  if (options.json) writeJson(only ?? report, io);
   else if (options.markdown) io.stdout(only ? renderMarkdown(only) : renderFleetMarkdown(report));
   else io.stdout(only ? renderHuman(only, { color: io.color === true }) : renderFleetHuman(report, io));
 }

@@ -1,3 +1,5 @@
+import { jsonTextChunks } from "../text/escape.ts";
+
 /** Where the CLI writes: injected so tests read what a user would see. */
 export interface CliIo {
   stdout: (text: string) => void;
@@ -11,6 +13,22 @@ export interface CliIo {
   columns?: number;
   /** Aborted by SIGINT or SIGTERM: a run starts no new write, finishes those in flight, and reports. */
   interrupt?: AbortSignal;
+}
+
+/**
+ * A report as `--json` prints it, written in pieces of about 64 KiB: stdout to a pipe or a file is
+ * synchronous on Linux, so the report's text is never held whole (tens of MB for 50,000 integrations).
+ */
+export function writeJson(value: unknown, io: Pick<CliIo, "stdout">): void {
+  let buffered = "";
+  for (const chunk of jsonTextChunks(value)) {
+    buffered += chunk;
+    if (buffered.length >= 65_536) {
+      io.stdout(buffered);
+      buffered = "";
+    }
+  }
+  io.stdout(`${buffered}\n`);
 }
 
 export function processIo(): CliIo {

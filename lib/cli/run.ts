@@ -10,10 +10,10 @@ import type { Lease } from "../reconcile/lease.ts";
 import { type Progress, reconcile, type Where } from "../reconcile/reconcile.ts";
 import { gitRevision } from "../reconcile/revision.ts";
 import { createRuntime, type Runtime, type RuntimeConfig } from "../runtime/runtime.ts";
-import { jsonText, terminal } from "../text/escape.ts";
+import { terminal } from "../text/escape.ts";
 import { fleetTargets, runFleetCommand } from "./fleet.ts";
 import type { HistoryDeps } from "./history.ts";
-import type { CliIo } from "./io.ts";
+import { type CliIo, writeJson } from "./io.ts";
 import { renderHuman, renderMarkdown } from "./render.ts";
 
 export interface RunOptions {
@@ -241,7 +241,7 @@ const OFFLINE = {
 };
 
 export function print(report: Report, options: { json?: boolean; markdown?: boolean }, io: CliIo): void {
-  if (options.json) io.stdout(`${jsonText(report)}\n`);
+  if (options.json) writeJson(report, io);
   else if (options.markdown) io.stdout(renderMarkdown(report));
   else io.stdout(renderHuman(report, { color: io.color === true }));
 }

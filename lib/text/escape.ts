@@ -63,6 +63,57 @@ export function jsonText(value: unknown, indent = 2): string {
 }
 
 /**
+ * jsonText(value) in pieces, for a report too large to hold twice over (the text of 50,000 integrations is
+ * tens of MB, and a replace copies it): an object's members one at a time, an array member element by
+ * element. Joined, the pieces are exactly jsonText(value) (a property test holds them equal). Every
+ * piece ends between JSON tokens, so no escape or `##[` spans two of them.
+ */
+export function* jsonTextChunks(value: unknown, indent = 2): Generator<string> {
+  const plain =
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    typeof (value as { toJSON?: unknown }).toJSON !== "function";
+  if (!plain) {
+    yield jsonText(value, indent);
+    return;
+  }
+  const pad = " ".repeat(indent);
+  // As JSON.stringify: members that are undefined, functions or symbols are left out of an object.
+  const members = Object.entries(value).filter(([, v]) => !omitted(v));
+  if (members.length === 0 || indent === 0) {
+    yield jsonText(value, indent);
+    return;
+  }
+  yield "{";
+  for (const [i, [key, member]] of members.entries()) {
+    yield `\n${pad}${jsonText(key)}: `;
+    if (Array.isArray(member) && member.length > 0) {
+      yield "[";
+      for (const [k, element] of member.entries()) {
+        // ... and null in an array.
+        const text = jsonText(omitted(element) ? null : element, indent);
+        yield `\n${pad}${pad}${reindent(text, pad + pad)}${k < member.length - 1 ? "," : ""}`;
+      }
+      yield `\n${pad}]`;
+    } else {
+      yield reindent(jsonText(member, indent), pad);
+    }
+    if (i < members.length - 1) yield ",";
+  }
+  yield "\n}";
+}
+
+function omitted(v: unknown): boolean {
+  return v === undefined || typeof v === "function" || typeof v === "symbol";
+}
+
+/** A nested value's lines, indented under its parent (a JSON string holds no raw newline). */
+function reindent(text: string, pad: string): string {
+  return text.replaceAll("\n", `\n${pad}`);
+}
+
+/**
  * Text in a markdown paragraph or table cell, shown as written and never as markup: escaped as for a
  * terminal (the comment is also printed to the CI log), then HTML's `& < >` as entities (a `</details>` or
  * `<!--` in an error would swallow the rest of the comment), markdown's `\ ` * [ ] ~ |` and a `_` at a

@@ -1,7 +1,9 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   htmlText,
   jsonText,
+  jsonTextChunks,
   markdownCode,
   markdownText,
   terminal,
@@ -66,6 +68,39 @@ describe(jsonText.name, () => {
 
   it("never lets a hostile value forge a line", () => {
     expectNothingForged(jsonText({ [HOSTILE.leadingCommand]: HOSTILE_VALUES }));
+  });
+});
+
+describe(jsonTextChunks.name, () => {
+  const text = fc.oneof(fc.string({ unit: "binary" }), fc.constantFrom(...HOSTILE_VALUES, "##[", "#", "["));
+  const value = fc.letrec((tie) => ({
+    any: fc.oneof(
+      { depthSize: "small" },
+      text,
+      fc.double(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.constant(undefined),
+      fc.array(tie("any"), { maxLength: 4 }),
+      fc.dictionary(text, tie("any"), { maxKeys: 4 }),
+    ),
+  })).any;
+
+  it("joins to exactly jsonText, for any value and any indent", () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.dictionary(text, value, { maxKeys: 6 }), value), fc.nat(4), (v, indent) => {
+        expect([...jsonTextChunks(v, indent)].join("")).toBe(jsonText(v, indent));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("writes a report's integrations one at a time", () => {
+    const report = { runId: "r", integrations: [{ a: 1 }, { b: [2, 3] }, undefined], warnings: [] };
+    const chunks = [...jsonTextChunks(report)];
+    expect(chunks.join("")).toBe(jsonText(report));
+    expect(chunks).toContain('\n    {\n      "a": 1\n    },');
+    expect(chunks).toContain("\n    null");
   });
 });
 
