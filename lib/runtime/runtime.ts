@@ -224,7 +224,7 @@ function buildRuntime(
     }
     return trail;
   };
-  const attribution = (where: Where): AttributionLookup | undefined => {
+  const attribution = (where: Where, onPages: (pages: number) => void): AttributionLookup | undefined => {
     const options = config.attribution;
     if (!options) return undefined;
     return {
@@ -245,6 +245,7 @@ function buildRuntime(
               },
             ),
           ...(options.pageBudget !== undefined ? { pageBudget: options.pageBudget } : {}),
+          onLookup: ({ pages }) => onPages(pages),
           ...(reader
             ? {
                 since: async (integrations, before) => {
@@ -265,10 +266,14 @@ function buildRuntime(
     services: ({ where, onProgress, signal }) => {
       stats.reset();
       const lease = store ? leaseOf(store, where) : undefined;
-      const attributor = attribution(where);
+      // The run's LookupEvents pages, beside its API Gateway calls: another quota (2/s) the run spent.
+      let lookups = 0;
+      const attributor = attribution(where, (pages) => {
+        lookups += pages;
+      });
       return {
         gateway: gateway.withSignal(signal),
-        apiCalls: () => stats.toRecord(),
+        apiCalls: () => ({ ...stats.toRecord(), ...(lookups > 0 ? { LookupEvents: lookups } : {}) }),
         where,
         ...(store && config.history?.use === "record"
           ? { history: placedHistory(store.history, where, target === undefined) }

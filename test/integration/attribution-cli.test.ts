@@ -257,6 +257,8 @@ describe("attribution through the CLI", () => {
     // And the pacing is real: five pages cannot all arrive within the first 1.5 s of a 2/s bucket of 2.
     expect(calls.at(-1)!.at - started).toBeGreaterThanOrEqual(1_500 - 1);
     expect(calls.every((c) => (c.body as { MaxResults: number }).MaxResults === 50)).toBe(true);
+    // The report counts the pages it read beside its API Gateway calls.
+    expect(plan.apiCalls.LookupEvents).toBe(5);
     expect(plan.warnings).toEqual([
       {
         message: `CloudTrail attribution stopped at its page budget (5 LookupEvents pages); 1 of 1 changed integrations stay unattributed: ${API}/${ID}.`,
