@@ -40,7 +40,7 @@ export interface NotifyResult {
   integrationId: string;
   status: string;
   diffs: readonly DiffLike[];
-  /** "delete" on an UNMANAGED result means a prune is planned: that is drift. */
+  /** "delete" on an UNMANAGED result means a prune is planned (`observed`, one held back): that is drift. */
   action?: string;
   changedBy?: ChangedBy;
   error?: { name: string; message: string };
@@ -148,7 +148,10 @@ export function driftFingerprint(result: NotifyResult): string {
 
 function isDrift(r: NotifyResult): boolean {
   return (
-    r.status === "DRIFTED" || r.status === "MISSING" || (r.status === "UNMANAGED" && r.action === "delete")
+    r.status === "DRIFTED" ||
+    r.status === "MISSING" ||
+    // A planned prune, or one an observed API holds back (observe mode strips the delete, marks it observed).
+    (r.status === "UNMANAGED" && (r.action === "delete" || r.observed === true))
   );
 }
 

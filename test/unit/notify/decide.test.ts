@@ -126,6 +126,17 @@ describe(decideNotifications.name, () => {
     ]);
   });
 
+  it("treats an undeclared integration an observed API would prune as drift: detected once, then unresolved once", () => {
+    // Observe mode strips the delete (nothing is written) and marks the result observed.
+    const held = result("UNMANAGED", { observed: true, diffs: [] });
+    expect(runs(held, held, held, "UNMANAGED")).toEqual([
+      ["Integration Drift Detected"],
+      ["Integration Drift Unresolved"],
+      [],
+      [],
+    ]);
+  });
+
   it("decides for many integrations in (api, integration) order, leaving others' state alone", () => {
     const previous = new Map<string, NotifiedState>([["api0/old", { kind: "detected", drift: "f" }]]);
     const decision = decideNotifications(
