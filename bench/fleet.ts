@@ -186,7 +186,7 @@ async function fleetRun(options: FleetOptions) {
         result: ratio !== null && ratio <= 1.2 && problems.length === 0 ? "met" : "MISSED",
         ...(problems.length > 0 || ratio === null || ratio > 1.2
           ? {
-              reason: `fleet: ratio ${ratio?.toFixed(2) ?? "—"}${problems.length ? `; ${problems.join(", ")}` : ""}; counting the attempts the random 429s refused (paced as spending quota, service-facts #24), the largest target's floor is ${seconds(attemptsFloorMs)}${attemptsFloorMs > 0 ? ` (ratio ${(wallMs / attemptsFloorMs).toFixed(2)})` : ""}`,
+              reason: `fleet: ratio ${ratio?.toFixed(3) ?? "—"}${problems.length ? `; ${problems.join(", ")}` : ""}; counting the attempts the random 429s refused (paced as spending quota, service-facts #24), the largest target's floor is ${seconds(attemptsFloorMs)}${attemptsFloorMs > 0 ? ` (ratio ${(wallMs / attemptsFloorMs).toFixed(2)})` : ""}`,
             }
           : {}),
       },

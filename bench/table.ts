@@ -14,8 +14,8 @@ export interface Row {
 
 const HEADER = ["figure", "ours", "floor / baseline / peer", "ratio", "target", "result"];
 
-export function formatRatio(ratio: number | null): string {
-  return ratio === null || !Number.isFinite(ratio) ? "—" : ratio.toFixed(2);
+export function formatRatio(ratio: number | null, digits = 2): string {
+  return ratio === null || !Number.isFinite(ratio) ? "—" : ratio.toFixed(digits);
 }
 
 /** A Markdown table, padded so it also reads in a terminal; reasons follow as numbered notes. */
@@ -27,7 +27,15 @@ export function renderTable(rows: readonly Row[]): string {
       notes.push(r.reason);
       result = `${r.result} [${notes.length}]`;
     }
-    return [r.figure, r.ours, r.reference, formatRatio(r.ratio), r.target, result];
+    // A miss by less than the last digit shown would read "1.20 ≤ 1.20 MISSED": one more digit says it.
+    return [
+      r.figure,
+      r.ours,
+      r.reference,
+      formatRatio(r.ratio, r.result === "MISSED" ? 3 : 2),
+      r.target,
+      result,
+    ];
   });
   const widths = HEADER.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: readonly string[]) => `| ${c.map((s, i) => s.padEnd(widths[i]!)).join(" | ")} |`;
