@@ -60,19 +60,12 @@ const FIELDS = Object.keys(FIELD_RULES) as Field[];
 const ACCEPTED =
   'the function takes a schedule\'s input such as {"mode": "apply"}, an EventBridge scheduled-rule event, or a manual invoke such as {"dryRun": true}';
 
-/** The run an event asks for. */
-export interface RunRequest {
+/** The run an event asks for: the event's fields, with its mode settled (dryRun folded into it). */
+export type RunRequest = Omit<ReconcileEvent, "mode" | "dryRun"> & {
   mode: Mode;
-  apiIds?: string[];
-  integrationIds?: string[];
-  maxDeletes?: number;
-  maxUpdates?: number;
-  prune?: boolean;
-  /** Only this target's APIs, in its account (the fleet.yaml role) and Region. */
-  target?: { account: string; region: string };
   /** "schedule", "scheduled-rule", "manual" or "fleet" (the state machine's item), for the logs. */
   source: string;
-}
+};
 
 export class InvalidEventError extends Error {
   override name = "InvalidEventError";
