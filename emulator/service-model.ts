@@ -133,6 +133,28 @@ const URI_TYPES: readonly IntegrationType[] = ["AWS", "AWS_PROXY", "HTTP", "HTTP
 const REQUIRED_RESET_SOURCE =
   'cdkd apigatewayv2-provider.ts: IntegrationType / IntegrationUri / IntegrationMethod / PayloadFormatVersion "are required per integration type — the API rejects an empty reset for them" (facts #21)';
 
+/**
+ * `""` on integrationUri or integrationMethod where the type calls a URI (AWS, HTTP, HTTP_PROXY, and
+ * AWS_PROXY without a subtype): a required field's reset, refused.
+ */
+const URI_AND_METHOD_RESET: readonly RemovalRule[] = [
+  {
+    encoding: '""',
+    effect: "rejected",
+    integrationTypes: ["AWS", "HTTP", "HTTP_PROXY"],
+    source: REQUIRED_RESET_SOURCE,
+    verified: false,
+  },
+  {
+    encoding: '""',
+    effect: "rejected",
+    integrationTypes: ["AWS_PROXY"],
+    subtype: "absent",
+    source: REQUIRED_RESET_SOURCE,
+    verified: false,
+  },
+];
+
 /** facts #20 generalised: `""` on the other plain string fields, unverified. */
 const plainString = (source: string): FieldRow => ({
   wire: string,
@@ -251,21 +273,7 @@ export const FIELDS: Readonly<Record<FieldName, FieldRow>> = {
     },
     patch: "set",
     removal: [
-      {
-        encoding: '""',
-        effect: "rejected",
-        integrationTypes: ["AWS", "HTTP", "HTTP_PROXY"],
-        source: REQUIRED_RESET_SOURCE,
-        verified: false,
-      },
-      {
-        encoding: '""',
-        effect: "rejected",
-        integrationTypes: ["AWS_PROXY"],
-        subtype: "absent",
-        source: REQUIRED_RESET_SOURCE,
-        verified: false,
-      },
+      ...URI_AND_METHOD_RESET,
       {
         encoding: '""',
         effect: "stringFields.emptyString",
@@ -312,21 +320,7 @@ export const FIELDS: Readonly<Record<FieldName, FieldRow>> = {
     defaults: {},
     patch: "set",
     removal: [
-      {
-        encoding: '""',
-        effect: "rejected",
-        integrationTypes: ["AWS", "HTTP", "HTTP_PROXY"],
-        source: REQUIRED_RESET_SOURCE,
-        verified: false,
-      },
-      {
-        encoding: '""',
-        effect: "rejected",
-        integrationTypes: ["AWS_PROXY"],
-        subtype: "absent",
-        source: REQUIRED_RESET_SOURCE,
-        verified: false,
-      },
+      ...URI_AND_METHOD_RESET,
       {
         encoding: '""',
         effect: "stringFields.emptyString",
