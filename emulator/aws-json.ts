@@ -5,8 +5,9 @@
  * protocol; the targets are the ones `@aws-sdk/client-cloudtrail` and `@aws-sdk/client-eventbridge` send).
  * Shared by emulator/cloudtrail.ts and emulator/eventbridge.ts; the API Gateway emulator is restJson1.
  */
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
+import { closeServer, listenLoopback } from "./listen.ts";
 import { signatureScope } from "./writes.ts";
 
 /** An error answer: HTTP status, the error shape's name, a message. */
@@ -139,15 +140,11 @@ export async function serveAwsJson(options: AwsJsonServerOptions): Promise<AwsJs
       () => res.destroy(),
     );
   });
-  await listen(server, options.port ?? 0);
+  await listenLoopback(server, options.port ?? 0);
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => closeServer(server),
   };
 }
 
@@ -205,16 +202,6 @@ async function readBody(req: IncomingMessage): Promise<string | undefined> {
     if (size <= MAX_BODY_BYTES) chunks.push(chunk);
   }
   return size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString("utf8");
-}
-
-function listen(server: Server, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
 }
 
 /** A scripted failure of the next `times` calls (default 1). */

@@ -26,6 +26,7 @@ import { type Behaviour, behaviourFromProbe, resolveBehaviour } from "./behaviou
 import { CallLog } from "./call-log.ts";
 import { type FaultConfig, Faults } from "./faults.ts";
 import { createHandler } from "./http.ts";
+import { closeServer, listenLoopback } from "./listen.ts";
 import type { Integration } from "./patch.ts";
 import { createRandom } from "./random.ts";
 import { type Api, type ApiSeed, type IntegrationSeed, type Route, type RouteSeed, Store } from "./store.ts";
@@ -127,13 +128,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       ...(options.onWrite ? { onWrite: options.onWrite } : {}),
     }),
   );
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
+  await listenLoopback(server, options.port ?? 0);
   emulator.attach(server);
   return emulator;
 }
@@ -301,11 +296,7 @@ export class Emulator extends EmulatorTarget {
   async close(): Promise<void> {
     const server = this.#server;
     this.#server = undefined;
-    if (!server) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    if (server) await closeServer(server);
   }
 }
 

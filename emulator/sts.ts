@@ -17,6 +17,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { closeServer, listenLoopback } from "./listen.ts";
 import { signatureScope } from "./writes.ts";
 
 export interface StsIdentity {
@@ -94,17 +95,13 @@ export class StsEmulator {
         res.end(body);
       });
     });
-    await new Promise<void>((resolve) => this.#server!.listen(port, "127.0.0.1", resolve));
+    await listenLoopback(this.#server, port);
   }
 
   async close(): Promise<void> {
     const server = this.#server;
     this.#server = undefined;
-    if (!server) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    if (server) await closeServer(server);
   }
 
   async #handle(req: IncomingMessage): Promise<{ status: number; body: string }> {
